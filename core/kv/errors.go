@@ -56,3 +56,10 @@ func (e *OpError) Unwrap() error { return e.Err }
 // ErrMalformedKey is returned when a tuple key does not decode as the
 // components asked for (truncated, or not written by this encoding).
 var ErrMalformedKey = errors.New("kv: malformed tuple key")
+
+// ErrCorrupt reports a stored row that is not what the store writes (a
+// value of the wrong type, a key of the wrong shape); nothing is changed.
+var ErrCorrupt = errors.New("kv: corrupt record")
+
+// ErrVersion reports a store written by a newer schema than this build knows.
+var ErrVersion = errors.New("kv: store has a newer version")

@@ -70,7 +70,10 @@ func ReadUint32(b []byte) (uint32, []byte, error) {
 // ReadInt64 decodes a component written by AppendInt64 and returns the rest.
 func ReadInt64(b []byte) (int64, []byte, error) {
 	u, rest, err := ReadUint64(b)
-	return int64(u ^ (1 << 63)), rest, err
+	if err != nil {
+		return 0, b, err
+	}
+	return int64(u ^ (1 << 63)), rest, nil
 }
 
 // ReadUUID decodes a component written by AppendUUID and returns the rest.
@@ -85,8 +88,9 @@ func ReadUUID(b []byte) ([16]byte, []byte, error) {
 
 // ReadBytes decodes a component written by AppendBytes into a new slice and
 // returns the rest.
-func ReadBytes(b []byte) ([]byte, []byte, error) {
+func ReadBytes(in []byte) ([]byte, []byte, error) {
 	var out []byte
+	b := in
 	for i := 0; i < len(b); i++ {
 		if b[i] != escByte {
 			continue
@@ -102,10 +106,10 @@ func ReadBytes(b []byte) ([]byte, []byte, error) {
 			b = b[i+2:]
 			i = -1
 		default:
-			return nil, b, fmt.Errorf("%w: bad escape 0x00 0x%02x in string", ErrMalformedKey, b[i+1])
+			return nil, in, fmt.Errorf("%w: bad escape 0x00 0x%02x in string", ErrMalformedKey, b[i+1])
 		}
 	}
-	return nil, b, fmt.Errorf("%w: unterminated string", ErrMalformedKey)
+	return nil, in, fmt.Errorf("%w: unterminated string", ErrMalformedKey)
 }
 
 // ReadString decodes a component written by AppendString and returns the rest.
