@@ -1,0 +1,57 @@
+# idbsync: `make demo` serves the demo, `make test` runs every suite; both
+# install what is missing first (.ci/setup).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+GOBIN := $(shell go env GOPATH)/bin
+export PATH := $(GOBIN):$(PATH)
+
+WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
+# Packages whose tests run in headless Chromium on real IndexedDB. Each one
+# starts its own browser, so keep them few.
+BROWSER_PKGS := ./idb/
+PORT ?= 8080
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: all setup build lint test test-native test-browser test-e2e demo bench clean
+
+all: build
+
+setup:
+	@bash .ci/setup
+
+build: setup
+	@mkdir -p dist
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w -X main.version=$(VERSION)" -o dist/idbsync.raw.wasm ./wasm
+	wasm-opt $(WASM_OPT_FLAGS) dist/idbsync.raw.wasm -o dist/idbsync.wasm
+	@rm dist/idbsync.raw.wasm
+	@cp "$$(go env GOROOT)/lib/wasm/wasm_exec.js" dist/
+	@printf 'dist/idbsync.wasm: %s bytes raw, %s bytes gzip -9\n' \
+		"$$(wc -c < dist/idbsync.wasm)" "$$(gzip -9c dist/idbsync.wasm | wc -c)"
+
+lint: setup
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	GOOS=js GOARCH=wasm go vet ./...
+
+test-native: setup
+	go test -count=1 ./...
+
+test-browser: setup
+	GOOS=js GOARCH=wasm go test -count=1 -timeout 5m $(BROWSER_PKGS)
+
+test-e2e: build
+	npm test
+
+test: lint test-native test-browser test-e2e
+	@echo "make test: every suite passed"
+
+demo: build
+	node web/serve.mjs $(PORT)
+
+bench: setup
+	go test -run='^$$' -bench=. -benchmem ./core/...
+	GOOS=js GOARCH=wasm go test -run='^$$' -bench=. -timeout 10m $(BROWSER_PKGS)
+
+clean:
+	rm -rf dist tests/output

@@ -1,0 +1,62 @@
+// A static server for the demo and the browser tests: web/ at /, the built
+// module (dist/) at /dist/. Loopback only. Run: node web/serve.mjs [port]
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+/** Maps a URL path to a file under web/ or dist/, or null if it escapes them. */
+function resolve(urlPath) {
+  let p = decodeURIComponent(urlPath.split('?')[0]);
+  if (p.endsWith('/')) p += 'index.html';
+  const base = p.startsWith('/dist/') ? root : path.join(root, 'web');
+  const file = path.join(base, path.normalize(p));
+  const allowed = [path.join(root, 'web') + path.sep, path.join(root, 'dist') + path.sep];
+  return allowed.some((dir) => file.startsWith(dir)) ? file : null;
+}
+
+/** Starts the server; resolves to {url, close}. Port 0 picks a free one. */
+export function serve({ port = 0, host = '127.0.0.1' } = {}) {
+  const server = http.createServer(async (req, res) => {
+    const file = resolve(req.url);
+    if (!file) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': types[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      const { port } = server.address();
+      ok({ url: `http://${host}:${port}/`, close: () => new Promise((done) => server.close(done)) });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
+  const { url } = await serve({ port });
+  console.log(`idbsync demo: ${url}demo/   (Ctrl-C stops it)`);
+}
