@@ -14,9 +14,21 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	kvtest.Run(t, func(t *testing.T, name string) kv.Store {
+	kvtest.Run(t, func(t testing.TB, name string) kv.Store {
 		s, err := idb.Open(context.Background(), name, idb.Options{Tables: kvtest.Tables})
 		require.NoError(t, err)
 		return s
 	})
+}
+
+func BenchmarkStore(b *testing.B) {
+	for _, d := range []idb.Durability{idb.Strict, idb.Relaxed} {
+		b.Run(string(d), func(b *testing.B) {
+			kvtest.Benchmark(b, func(t testing.TB, name string) kv.Store {
+				s, err := idb.Open(context.Background(), name, idb.Options{Tables: kvtest.Tables, Durability: d})
+				require.NoError(t, err)
+				return s
+			})
+		})
+	}
 }

@@ -27,12 +27,12 @@ var Tables = []string{"a", "b"}
 // Opener opens the store called name with Tables. Opening a name again
 // (after Close, or while another handle is open) must see the same data, as
 // reopening a database does. The suite closes every store it opens.
-type Opener func(t *testing.T, name string) kv.Store
+type Opener func(t testing.TB, name string) kv.Store
 
 var dbSeq atomic.Int64
 
 // fresh opens a store under a name no earlier run used.
-func fresh(t *testing.T, open Opener) (kv.Store, string) {
+func fresh(t testing.TB, open Opener) (kv.Store, string) {
 	name := fmt.Sprintf("kvtest-%s-%d-%d", t.Name(), time.Now().UnixNano(), dbSeq.Add(1))
 	s := open(t, name)
 	t.Cleanup(func() { _ = s.Close() })
@@ -65,8 +65,10 @@ func Run(t *testing.T, open Opener) {
 	}
 }
 
-func commit(t *testing.T, s kv.Store, build func(b *kv.Batch)) error {
-	t.Helper()
+func commit(t testing.TB, s kv.Store, build func(b *kv.Batch)) error {
+	if t != nil {
+		t.Helper()
+	}
 	var b kv.Batch
 	build(&b)
 	return s.Commit(context.Background(), &b)

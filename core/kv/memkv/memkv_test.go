@@ -12,7 +12,7 @@ import (
 func TestConformance(t *testing.T) {
 	var mu sync.Mutex
 	opened := make(map[string]*memkv.Store)
-	kvtest.Run(t, func(t *testing.T, name string) kv.Store {
+	kvtest.Run(t, func(t testing.TB, name string) kv.Store {
 		mu.Lock()
 		defer mu.Unlock()
 		if s, ok := opened[name]; ok {
@@ -22,4 +22,8 @@ func TestConformance(t *testing.T) {
 		opened[name] = s
 		return s
 	})
+}
+
+func BenchmarkStore(b *testing.B) {
+	kvtest.Benchmark(b, func(testing.TB, string) kv.Store { return memkv.New(kvtest.Tables...) })
 }
