@@ -1,0 +1,138 @@
+// Package oplog is the op log of idbsync: every peer's append-only stream of
+// entries, the tracker that records them in the same batch that applies
+// them, the cursors replicas compare, and the processor that ingests remote
+// entries and writes local ones exactly once.
+package oplog
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/hlc"
+)
+
+// Tag says what an op does.
+type Tag uint8
+
+// The op tags. TagExpunged is reserved for markers: no replica writes an op
+// with it.
+const (
+	TagPut      Tag = 1    // write Value under Key
+	TagDelete   Tag = 2    // delete Key
+	TagExpunged Tag = 0xFF // an expunged entry's marker; Value is its SHA-256
+)
+
+// MaxKeyLen bounds an op's key, leaving room for the state table's prefix.
+const MaxKeyLen = 1024
+
+// Op is one change to the replicated state.
+type Op struct {
+	Tag   Tag
+	Key   string
+	Value []byte
+}
+
+// Put returns the op that writes value under key.
+func Put(key string, value []byte) Op { return Op{Tag: TagPut, Key: key, Value: value} }
+
+// Delete returns the op that deletes key.
+func Delete(key string) Op { return Op{Tag: TagDelete, Key: key} }
+
+// Validate checks an op a replica writes itself (Exec).
+func (o Op) Validate() error {
+	switch o.Tag {
+	case TagPut:
+	case TagDelete:
+		if len(o.Value) != 0 {
+			return fmt.Errorf("%w: delete of %q carries a value", ErrInvalidOp, o.Key)
+		}
+	case TagExpunged:
+		return fmt.Errorf("%w: tag 0xFF is reserved for expunged markers", ErrInvalidOp)
+	default:
+		return fmt.Errorf("%w: unknown tag %d", ErrInvalidOp, o.Tag)
+	}
+	switch {
+	case o.Key == "":
+		return fmt.Errorf("%w: empty key", ErrInvalidOp)
+	case len(o.Key) > MaxKeyLen:
+		return fmt.Errorf("%w: key of %d bytes, limit %d", ErrInvalidOp, len(o.Key), MaxKeyLen)
+	case !utf8.ValidString(o.Key):
+		return fmt.Errorf("%w: key is not UTF-8", ErrInvalidOp)
+	}
+	return nil
+}
+
+// Entry is one position of a peer's log: an op, or the marker of an
+// expunged op.
+type Entry struct {
+	Peer uuid.UUID
+	Idx  uint64
+	TS   hlc.Timestamp
+	User uuid.UUID // the server-vouched author; uuid.Nil when not attributed
+	Op   Op
+}
+
+// Expunged reports whether e is the marker of an expunged entry.
+func (e Entry) Expunged() bool { return e.Op.Tag == TagExpunged }
+
+// ExpungedHash returns the hash a marker holds.
+func (e Entry) ExpungedHash() [sha256.Size]byte {
+	var h [sha256.Size]byte
+	copy(h[:], e.Op.Value)
+	return h
+}
+
+// Marker returns the marker that replaces the entry of peer at idx whose
+// hash is hash. It keeps no timestamp, user or op of the original.
+func Marker(peer uuid.UUID, idx uint64, hash [sha256.Size]byte) Entry {
+	return Entry{Peer: peer, Idx: idx, Op: Op{Tag: TagExpunged, Value: hash[:]}}
+}
+
+// Validate checks an entry offered for ingest.
+func (e Entry) Validate() error {
+	if e.Peer == uuid.Nil {
+		return fmt.Errorf("%w: nil peer", ErrInvalidEntry)
+	}
+	if !e.Expunged() {
+		if err := e.Op.Validate(); err != nil {
+			return fmt.Errorf("%w: peer %s index %d: %w", ErrInvalidEntry, e.Peer, e.Idx, err)
+		}
+		return nil
+	}
+	if len(e.Op.Value) != sha256.Size || e.Op.Key != "" || e.User != uuid.Nil || e.TS != 0 {
+		return fmt.Errorf("%w: peer %s index %d: a marker holds a 32-byte hash and nothing else", ErrInvalidEntry, e.Peer, e.Idx)
+	}
+	return nil
+}
+
+// hashDomain starts every hashed entry, so the hash of an entry can never
+// equal the hash of anything else this project hashes.
+const hashDomain = "idbsync/entry/v1\x00"
+
+// Hash returns the SHA-256 of e's canonical encoding: hashDomain, the peer's
+// 16 bytes, Idx and TS as 8 big-endian bytes each, the user's 16 bytes (all
+// zero when unattributed), the tag byte, then the key and the value, each
+// preceded by its length as 4 big-endian bytes. An expunged marker holds the
+// Hash of the entry it replaced.
+func (e Entry) Hash() [sha256.Size]byte {
+	h := sha256.New()
+	b := make([]byte, 0, len(hashDomain)+16+8+8+16+1+4+len(e.Op.Key)+4)
+	b = append(b, hashDomain...)
+	b = append(b, e.Peer[:]...)
+	b = binary.BigEndian.AppendUint64(b, e.Idx)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.TS))
+	b = append(b, e.User[:]...)
+	b = append(b, byte(e.Op.Tag))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Op.Key)))
+	b = append(b, e.Op.Key...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Op.Value)))
+	h.Write(b)
+	h.Write(e.Op.Value)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}

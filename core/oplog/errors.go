@@ -1,0 +1,42 @@
+package oplog
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrInvalidOp rejects an op a replica may not write: an unknown tag, the
+// reserved expunged tag, an empty or oversized key, a delete with a value.
+var ErrInvalidOp = errors.New("oplog: invalid op")
+
+// ErrInvalidEntry rejects an entry that cannot be ingested as it is (a
+// malformed marker, a nil peer, an attributed marker).
+var ErrInvalidEntry = errors.New("oplog: invalid entry")
+
+// ErrCorrupt rejects a wire batch or a stored record that does not decode,
+// or whose integrity check fails; nothing of it is used.
+var ErrCorrupt = errors.New("oplog: corrupt record")
+
+// ErrPeerMismatch is returned by Open when the store already belongs to
+// another local peer than the one asked for.
+var ErrPeerMismatch = errors.New("oplog: store belongs to another peer")
+
+// ErrNotFound is returned for an entry that is not stored.
+var ErrNotFound = errors.New("oplog: entry not found")
+
+// CursorMismatchError is returned for an entry whose index is past the
+// next one expected from its peer: applying it would leave a hole.
+type CursorMismatchError struct {
+	Expected uint64 // the next index the replica expects from the peer
+	Actual   uint64 // the index that was offered
+}
+
+func (e *CursorMismatchError) Error() string {
+	return fmt.Sprintf("oplog: cursor mismatch: expected index %d, got %d", e.Expected, e.Actual)
+}
+
+// ErrCursorMismatch matches every *CursorMismatchError with errors.Is.
+var ErrCursorMismatch = errors.New("oplog: cursor mismatch")
+
+// Is makes errors.Is(err, ErrCursorMismatch) hold.
+func (e *CursorMismatchError) Is(target error) bool { return target == ErrCursorMismatch }

@@ -1,0 +1,189 @@
+package oplog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// Reducer folds ops into application state inside the batch that records
+// them, so state and log never disagree. Apps may implement their own.
+type Reducer interface {
+	// Init binds the reducer to store, its tables named under prefix, and
+	// creates them if needed.
+	Init(ctx context.Context, store kv.Store, prefix string) error
+
+	// Reduce enqueues into b the effect of entries (in log order per peer,
+	// markers excluded). Whatever it read from the store that its writes
+	// depend on, it must Expect in b, so that a concurrent writer makes the
+	// batch fail with kv.ErrConflict instead of being overwritten.
+	Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error
+}
+
+// LWW is the built-in Reducer: a last-writer-wins register per key. The
+// greater timestamp wins; on equal timestamps a delete beats a write, then
+// the greater value bytes win, so every replica picks the same winner
+// whatever order the ops arrive in.
+type LWW struct {
+	store kv.Store
+	table string
+}
+
+var _ Reducer = (*LWW)(nil)
+
+// Init implements Reducer; the state lives in <prefix>/state.
+func (l *LWW) Init(ctx context.Context, store kv.Store, prefix string) error {
+	table := prefix + "/state"
+	if err := store.CreateTables(ctx, table); err != nil {
+		return err
+	}
+	l.store, l.table = store, table
+	return nil
+}
+
+// stateKey is the state row key of an op key.
+func stateKey(key string) []byte { return []byte(key) }
+
+// beats reports whether a wins over b.
+func (a stateRecord) beats(b stateRecord) bool {
+	switch {
+	case a.TS != b.TS:
+		return a.TS > b.TS
+	case a.Deleted != b.Deleted:
+		return a.Deleted
+	}
+	return bytes.Compare(a.Value, b.Value) > 0
+}
+
+// Reduce implements Reducer: per key it finds the batch's winner, reads the
+// stored one, and writes the batch's winner only if it beats it, expecting
+// the stored row unchanged.
+func (l *LWW) Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error {
+	if l.store == nil {
+		return errors.New("oplog: LWW used before Init")
+	}
+	winners := make(map[string]stateRecord)
+	var order []string
+	for _, e := range entries {
+		if e.Expunged() {
+			continue
+		}
+		rec := stateRecord{TS: uint64(e.TS), Deleted: e.Op.Tag == TagDelete, Value: e.Op.Value}
+		if rec.Deleted {
+			rec.Value = nil
+		}
+		cur, seen := winners[e.Op.Key]
+		if !seen {
+			order = append(order, e.Op.Key)
+		}
+		if !seen || rec.beats(cur) {
+			winners[e.Op.Key] = rec
+		}
+	}
+	for _, key := range order {
+		rec := winners[key]
+		sk := stateKey(key)
+		old, err := l.store.Get(ctx, l.table, sk)
+		switch {
+		case errors.Is(err, kv.ErrNotFound):
+			b.ExpectAbsent(l.table, sk)
+		case err != nil:
+			return err
+		default:
+			stored, err := decodeState(old)
+			if err != nil {
+				return fmt.Errorf("key %q: %w", key, err)
+			}
+			if !rec.beats(stored) {
+				continue
+			}
+			b.Expect(l.table, sk, old)
+		}
+		v, err := rec.MarshalMsg(nil)
+		if err != nil {
+			return err
+		}
+		b.Put(l.table, sk, v)
+	}
+	return nil
+}
+
+// Value is a live key of the LWW state.
+type Value struct {
+	Key   string
+	Value []byte
+	TS    hlc.Timestamp
+}
+
+// Get returns the value of key, or ErrNotFound when it was never written or
+// its winner is a delete.
+func (l *LWW) Get(ctx context.Context, key string) (Value, error) {
+	v, err := l.store.Get(ctx, l.table, stateKey(key))
+	if errors.Is(err, kv.ErrNotFound) {
+		return Value{}, ErrNotFound
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	rec, err := decodeState(v)
+	if err != nil {
+		return Value{}, err
+	}
+	if rec.Deleted {
+		return Value{}, ErrNotFound
+	}
+	return Value{Key: key, Value: nonNil(rec.Value), TS: hlc.Timestamp(rec.TS)}, nil
+}
+
+// Scan returns up to limit live keys starting with prefix, ascending by key
+// (limit <= 0: no limit). Deleted keys are skipped.
+func (l *LWW) Scan(ctx context.Context, prefix string, limit int) ([]Value, error) {
+	var out []Value
+	start := stateKey(prefix)
+	r := kv.Range{Start: start, End: kv.PrefixEnd(start)}
+	for {
+		if limit > 0 {
+			r.Limit = limit - len(out) + 16 // room for tombstones
+		}
+		rows, err := l.store.Scan(ctx, l.table, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range rows {
+			rec, err := decodeState(row.Value)
+			if err != nil {
+				return nil, err
+			}
+			if rec.Deleted {
+				continue
+			}
+			out = append(out, Value{Key: string(row.Key), Value: nonNil(rec.Value), TS: hlc.Timestamp(rec.TS)})
+			if limit > 0 && len(out) == limit {
+				return out, nil
+			}
+		}
+		if r.Limit <= 0 || len(rows) < r.Limit {
+			return out, nil
+		}
+		r.Start = append(rows[len(rows)-1].Key, 0) // the next key after the last
+	}
+}
+
+func decodeState(b []byte) (stateRecord, error) {
+	var rec stateRecord
+	if _, err := rec.UnmarshalMsg(b); err != nil {
+		return rec, fmt.Errorf("%w: state row: %v", ErrCorrupt, err)
+	}
+	return rec, nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

@@ -1,0 +1,515 @@
+package oplog
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// DefaultPrefix names the tables of a Processor opened without a prefix.
+const DefaultPrefix = "idbsync"
+
+// maxAttempts bounds how often a batch is rebuilt after losing a race with
+// another writer (another tab) on the same store.
+const maxAttempts = 16
+
+var (
+	metaPeer  = []byte("peer")
+	metaClock = []byte("clock")
+)
+
+// Options configure Open. The zero value is ready to use.
+type Options struct {
+	// Prefix names the tables (<prefix>/oplog, /heads, /state, /meta);
+	// empty means DefaultPrefix.
+	Prefix string
+	// Peer is the local peer id for a new store; uuid.Nil picks a random
+	// one. A store keeps the peer it was first opened with: opening it with
+	// another is ErrPeerMismatch.
+	Peer uuid.UUID
+	// Now is the wall clock; nil means time.Now.
+	Now func() time.Time
+	// MaxSkew is how far ahead a remote timestamp may be; zero means
+	// hlc.DefaultMaxSkew.
+	MaxSkew time.Duration
+	// Reducer folds ops into state; nil means a new LWW.
+	Reducer Reducer
+}
+
+// Applied is the outcome of Apply.
+type Applied struct {
+	New bool // false when the entry was already there
+}
+
+// BatchResult is the outcome of ApplyBatch.
+type BatchResult struct {
+	Applied int // entries ingested now
+	Skipped int // entries already there
+}
+
+// Written is the outcome of Exec: the local entries [From, To) of Peer.
+type Written struct {
+	Peer     uuid.UUID
+	From, To uint64
+}
+
+// Processor ingests remote entries and writes local ones, exactly once, each
+// batch recording the entries (tracker), folding them into state (reducer)
+// and persisting the clock in one kv batch. Its cursors are a cache of the
+// store, which is the truth: several Processors over one store (tabs) stay
+// exactly-once. It is safe for concurrent use.
+type Processor struct {
+	store   kv.Store
+	tracker *IndexTracker
+	reducer Reducer
+	clock   *hlc.Clock
+	peer    uuid.UUID
+	meta    string
+
+	mu       sync.Mutex // serializes batches; guards the fields below
+	cursors  PeerCursors
+	local    Head // the local peer's head, as last known
+	watchers map[*watcher]struct{}
+	closed   bool
+}
+
+// Open opens the op log under opts.Prefix in store, creating its tables,
+// and loads cursors and clock from it.
+func Open(ctx context.Context, store kv.Store, opts Options) (*Processor, error) {
+	prefix := opts.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	p := &Processor{
+		store:    store,
+		tracker:  &IndexTracker{},
+		reducer:  opts.Reducer,
+		meta:     prefix + "/meta",
+		watchers: make(map[*watcher]struct{}),
+	}
+	if p.reducer == nil {
+		p.reducer = &LWW{}
+	}
+	if err := store.CreateTables(ctx, p.meta); err != nil {
+		return nil, err
+	}
+	if err := p.tracker.Init(ctx, store, prefix); err != nil {
+		return nil, err
+	}
+	if err := p.reducer.Init(ctx, store, prefix); err != nil {
+		return nil, err
+	}
+	peer, err := p.claimPeer(ctx, opts.Peer)
+	if err != nil {
+		return nil, err
+	}
+	p.peer = peer
+	heads, err := p.tracker.Heads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last, err := p.storedClock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.cursors = make(PeerCursors, len(heads))
+	for id, h := range heads {
+		p.cursors[id] = h.Next
+		last = max(last, h.LastTS)
+	}
+	p.local = heads[peer]
+	p.clock = hlc.NewClock(opts.Now, last)
+	if opts.MaxSkew > 0 {
+		p.clock.SetMaxSkew(opts.MaxSkew)
+	}
+	return p, nil
+}
+
+// claimPeer returns the store's local peer, recording want (or a new id)
+// if the store has none yet.
+func (p *Processor) claimPeer(ctx context.Context, want uuid.UUID) (uuid.UUID, error) {
+	for range maxAttempts {
+		v, err := p.store.Get(ctx, p.meta, metaPeer)
+		if err == nil {
+			have, err := uuidFrom(v)
+			if err != nil {
+				return uuid.Nil, fmt.Errorf("%w: meta peer: %v", ErrCorrupt, err)
+			}
+			if want != uuid.Nil && want != have {
+				return uuid.Nil, fmt.Errorf("%w: it belongs to %s, not %s", ErrPeerMismatch, have, want)
+			}
+			return have, nil
+		}
+		if !errors.Is(err, kv.ErrNotFound) {
+			return uuid.Nil, err
+		}
+		id := want
+		if id == uuid.Nil {
+			id = uuid.New()
+		}
+		var b kv.Batch
+		b.ExpectAbsent(p.meta, metaPeer)
+		b.Put(p.meta, metaPeer, id[:])
+		if err := p.store.Commit(ctx, &b); err != nil && !errors.Is(err, kv.ErrConflict) {
+			return uuid.Nil, err
+		}
+		// Committed, or another tab chose first: read what stands.
+	}
+	return uuid.Nil, errors.New("oplog: could not settle the local peer id")
+}
+
+func (p *Processor) storedClock(ctx context.Context) (hlc.Timestamp, error) {
+	v, err := p.store.Get(ctx, p.meta, metaClock)
+	if errors.Is(err, kv.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("%w: meta clock of %d bytes", ErrCorrupt, len(v))
+	}
+	return hlc.Timestamp(binary.BigEndian.Uint64(v)), nil
+}
+
+// Peer returns the local peer id.
+func (p *Processor) Peer() uuid.UUID { return p.peer }
+
+// Clock returns the last timestamp issued or observed.
+func (p *Processor) Clock() hlc.Timestamp { return p.clock.Last() }
+
+// Reducer returns the reducer, for reading state.
+func (p *Processor) Reducer() Reducer { return p.reducer }
+
+// ErrClosed is returned by calls on a closed Processor.
+var ErrClosed = errors.New("oplog: processor closed")
+
+// Close stops the watches; the store stays open. Idempotent.
+func (p *Processor) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	for w := range p.watchers {
+		w.stop()
+	}
+	clear(p.watchers)
+	return nil
+}
+
+// Cursors returns the store's cursors (merged into the cache, so a write of
+// another Processor on the store shows).
+func (p *Processor) Cursors(ctx context.Context) (PeerCursors, error) {
+	stored, err := p.tracker.AllCursors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cursors.Merge(stored)
+	return p.cursors.Clone(), nil
+}
+
+// Apply ingests one entry of e.Peer at e.Idx: an index below the cursor is
+// a no-op (New false), one above it is a *CursorMismatchError, and the next
+// one is ingested (clock check, tracker, reducer, one batch).
+func (p *Processor) Apply(ctx context.Context, e Entry) (Applied, error) {
+	r, err := p.ApplyBatch(ctx, []Entry{e})
+	return Applied{New: r.Applied == 1}, err
+}
+
+// ApplyBatch ingests entries of many peers in one batch, with Apply's rules
+// for each; an entry past its cursor, a skewed timestamp or an invalid entry
+// rejects the whole batch and nothing is written.
+func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResult, error) {
+	for _, e := range entries {
+		if err := e.Validate(); err != nil {
+			return BatchResult{}, err
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return BatchResult{}, ErrClosed
+	}
+	reloaded := false
+	for range maxAttempts {
+		fresh, maxTS, err := p.plan(entries)
+		var gap *CursorMismatchError
+		if errors.As(err, &gap) && !reloaded {
+			// Another tab may have ingested the entries in between.
+			if err := p.reload(ctx); err != nil {
+				return BatchResult{}, err
+			}
+			reloaded = true
+			continue
+		}
+		if err != nil {
+			return BatchResult{}, err
+		}
+		res := BatchResult{Applied: len(fresh), Skipped: len(entries) - len(fresh)}
+		if len(fresh) == 0 {
+			return res, nil
+		}
+		var b kv.Batch
+		for _, e := range fresh {
+			if e.Expunged() {
+				err = p.tracker.TrackExpunged(e.Peer, e.Idx, e.ExpungedHash(), &b)
+			} else {
+				err = p.tracker.TrackOne(e.Peer, e.Idx, e.TS, e.User, e.Op, &b)
+			}
+			if err != nil {
+				return BatchResult{}, err
+			}
+		}
+		err = p.commit(ctx, fresh, max(p.clock.Last(), maxTS), &b)
+		if errors.Is(err, kv.ErrUniqueViolation) || errors.Is(err, kv.ErrConflict) {
+			// Another tab applied some of these, or changed state under us:
+			// reload and plan again; what it applied is now skipped.
+			if err := p.reload(ctx); err != nil {
+				return BatchResult{}, err
+			}
+			continue
+		}
+		if err != nil {
+			return BatchResult{}, err
+		}
+		p.clock.Advance(maxTS)
+		for _, e := range fresh {
+			p.cursors[e.Peer] = max(p.cursors[e.Peer], e.Idx+1)
+			if e.Peer == p.peer {
+				p.local = Head{Next: e.Idx + 1, LastTS: e.TS}
+			}
+		}
+		p.notify()
+		return res, nil
+	}
+	return BatchResult{}, fmt.Errorf("oplog: apply lost %d races with other writers: %w", maxAttempts, kv.ErrConflict)
+}
+
+// plan returns the entries of batch at their cursors, in order, and their
+// greatest timestamp; it rejects gaps and skewed timestamps.
+func (p *Processor) plan(entries []Entry) ([]Entry, hlc.Timestamp, error) {
+	next := make(PeerCursors)
+	var fresh []Entry
+	var maxTS hlc.Timestamp
+	for _, e := range entries {
+		want, ok := next[e.Peer]
+		if !ok {
+			want = p.cursors[e.Peer]
+		}
+		switch {
+		case e.Idx < want:
+			continue
+		case e.Idx > want:
+			return nil, 0, &CursorMismatchError{Expected: want, Actual: e.Idx}
+		}
+		if !e.Expunged() {
+			if err := p.clock.Check(e.TS); err != nil {
+				return nil, 0, fmt.Errorf("peer %s index %d: %w", e.Peer, e.Idx, err)
+			}
+			maxTS = max(maxTS, e.TS)
+		}
+		next[e.Peer] = want + 1
+		fresh = append(fresh, e)
+	}
+	return fresh, maxTS, nil
+}
+
+// commit adds the reducer's writes and the clock to b and commits it.
+func (p *Processor) commit(ctx context.Context, entries []Entry, clock hlc.Timestamp, b *kv.Batch) error {
+	ops := entries
+	if hasMarker(entries) {
+		ops = make([]Entry, 0, len(entries))
+		for _, e := range entries {
+			if !e.Expunged() {
+				ops = append(ops, e)
+			}
+		}
+	}
+	if err := p.reducer.Reduce(ctx, ops, b); err != nil {
+		return err
+	}
+	b.Put(p.meta, metaClock, binary.BigEndian.AppendUint64(nil, uint64(clock)))
+	return p.store.Commit(ctx, b)
+}
+
+func hasMarker(entries []Entry) bool {
+	for _, e := range entries {
+		if e.Expunged() {
+			return true
+		}
+	}
+	return false
+}
+
+// reload refreshes the cached cursors and local head from the store.
+func (p *Processor) reload(ctx context.Context) error {
+	heads, err := p.tracker.Heads(ctx)
+	if err != nil {
+		return err
+	}
+	for id, h := range heads {
+		p.cursors[id] = max(p.cursors[id], h.Next)
+	}
+	if h := heads[p.peer]; h.Next >= p.local.Next {
+		p.local = h
+	}
+	return nil
+}
+
+// Exec writes ops as the local peer's next entries, in one batch, stamped
+// with strictly increasing timestamps from one clock tick. It expects the
+// local heads row unchanged, so two tabs never take the same index; the
+// loser of a race reloads and retries.
+func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
+	if len(ops) == 0 {
+		return Written{}, fmt.Errorf("%w: no ops", ErrInvalidOp)
+	}
+	for i, op := range ops {
+		if err := op.Validate(); err != nil {
+			return Written{}, fmt.Errorf("op %d: %w", i, err)
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return Written{}, ErrClosed
+	}
+	for range maxAttempts {
+		head := p.local
+		base, err := p.clock.Next(head.LastTS)
+		if err != nil {
+			return Written{}, err
+		}
+		last := base + hlc.Timestamp(len(ops)-1)
+		if last.Wall() > hlc.MaxWall || last < base {
+			return Written{}, fmt.Errorf("%w: batch of %d ops", hlc.ErrWallOverflow, len(ops))
+		}
+		entries := make([]Entry, len(ops))
+		var b kv.Batch
+		p.tracker.ExpectHead(p.peer, head, &b)
+		for i, op := range ops {
+			entries[i] = Entry{Peer: p.peer, Idx: head.Next + uint64(i), TS: base + hlc.Timestamp(i), Op: op}
+			if err := p.tracker.TrackOne(p.peer, entries[i].Idx, entries[i].TS, uuid.Nil, op, &b); err != nil {
+				return Written{}, err
+			}
+		}
+		err = p.commit(ctx, entries, last, &b)
+		if errors.Is(err, kv.ErrConflict) || errors.Is(err, kv.ErrUniqueViolation) {
+			h, err := p.tracker.Head(ctx, p.peer)
+			if err != nil {
+				return Written{}, err
+			}
+			p.local = h
+			p.cursors[p.peer] = max(p.cursors[p.peer], h.Next)
+			continue
+		}
+		if err != nil {
+			return Written{}, err
+		}
+		p.clock.Advance(last)
+		p.local = Head{Next: head.Next + uint64(len(ops)), LastTS: last}
+		p.cursors[p.peer] = p.local.Next
+		p.notify()
+		return Written{Peer: p.peer, From: head.Next, To: p.local.Next}, nil
+	}
+	return Written{}, fmt.Errorf("oplog: exec lost %d races with other writers: %w", maxAttempts, kv.ErrConflict)
+}
+
+// Expunge replaces the stored entry of peer at idx by its marker. The index
+// stays occupied and counted; the op's effect on state stays. Expunging a
+// marker again is a no-op; an index not stored is ErrNotFound.
+func (p *Processor) Expunge(ctx context.Context, peer uuid.UUID, idx uint64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	got, err := p.tracker.ReadEntries(ctx, peer, idx, 1)
+	if err != nil {
+		return err
+	}
+	if len(got) == 0 || got[0].Idx != idx {
+		return fmt.Errorf("%w: peer %s index %d", ErrNotFound, peer, idx)
+	}
+	if got[0].Expunged() {
+		return nil
+	}
+	var b kv.Batch
+	p.tracker.Replace(got[0], &b)
+	err = p.store.Commit(ctx, &b)
+	if errors.Is(err, kv.ErrConflict) {
+		return nil // another tab expunged it first
+	}
+	return err
+}
+
+// ReadSince returns up to limit entries of peer from index from on,
+// ascending, markers included.
+func (p *Processor) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]Entry, error) {
+	return p.tracker.ReadEntries(ctx, peer, from, limit)
+}
+
+// watcher is one WatchCursors subscription: a one-slot mailbox that always
+// holds the newest cursors not yet taken.
+type watcher struct {
+	ch chan PeerCursors
+}
+
+func (w *watcher) offer(c PeerCursors) {
+	select {
+	case <-w.ch: // drop the older snapshot: the newer one dominates it
+	default:
+	}
+	w.ch <- c
+}
+
+func (w *watcher) stop() { close(w.ch) }
+
+// WatchCursors returns a channel that first delivers the current cursors,
+// then the cursors after each advance. A slow reader misses intermediate
+// snapshots, never the latest: each dominates the ones before it. stop ends
+// the watch and closes the channel; Close ends every watch.
+func (p *Processor) WatchCursors() (updates <-chan PeerCursors, stop func()) {
+	w := &watcher{ch: make(chan PeerCursors, 1)}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		w.stop()
+		return w.ch, func() {}
+	}
+	p.watchers[w] = struct{}{}
+	w.offer(p.cursors.Clone())
+	var once sync.Once
+	return w.ch, func() {
+		once.Do(func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if _, ok := p.watchers[w]; ok {
+				delete(p.watchers, w)
+				w.stop()
+			}
+		})
+	}
+}
+
+func (p *Processor) notify() {
+	if len(p.watchers) == 0 {
+		return
+	}
+	snap := p.cursors.Clone()
+	for w := range p.watchers {
+		w.offer(snap.Clone())
+	}
+}

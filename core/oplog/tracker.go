@@ -1,0 +1,252 @@
+package oplog
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// Tracker records ingested entries (the LogTracker contract). It only
+// enqueues into the caller's batch and never commits on its own, so an entry
+// is recorded exactly when the batch that applies it commits.
+type Tracker interface {
+	// Init binds the tracker to store, its tables named under prefix
+	// (trackers of two prefixes in one store do not see each other), and
+	// creates them if needed.
+	Init(ctx context.Context, store kv.Store, prefix string) error
+
+	// TrackOne enqueues the record of the entry of peer at idx into b, and
+	// moves the peer's cursor to idx+1. A (peer, idx) already recorded fails
+	// the whole batch with kv.ErrUniqueViolation when it commits. The caller
+	// tracks the indexes of a peer in ascending order.
+	TrackOne(peer uuid.UUID, idx uint64, ts hlc.Timestamp, user uuid.UUID, op Op, b *kv.Batch) error
+
+	// TrackExpunged is TrackOne for an expunged marker holding hash: it
+	// occupies the index and counts in the cursor.
+	TrackExpunged(peer uuid.UUID, idx uint64, hash [sha256.Size]byte, b *kv.Batch) error
+
+	// AllCursors returns the next index expected of every peer recorded.
+	AllCursors(ctx context.Context) (PeerCursors, error)
+}
+
+// HistoryTracker is a Tracker that keeps the entries themselves.
+type HistoryTracker interface {
+	Tracker
+
+	// ReadEntries returns up to limit entries of peer from index from on,
+	// ascending, markers included (limit <= 0: no limit).
+	ReadEntries(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]Entry, error)
+}
+
+// Head is what a heads row knows of a peer's log.
+type Head struct {
+	Next   uint64        // the next index expected
+	LastTS hlc.Timestamp // the timestamp of the entry at Next-1; zero for a marker
+}
+
+// IndexTracker is the default HistoryTracker: one row per entry in
+// <prefix>/oplog keyed (peer, idx), inserted so a repeated index rolls the
+// batch back, and one row per peer in <prefix>/heads, so AllCursors reads
+// one row per peer, not per entry.
+type IndexTracker struct {
+	store       kv.Store
+	log, heads  string
+	initialized bool
+}
+
+var _ HistoryTracker = (*IndexTracker)(nil)
+
+// Tables returns the tables of an IndexTracker under prefix.
+func (t *IndexTracker) Tables(prefix string) []string {
+	return []string{prefix + "/oplog", prefix + "/heads"}
+}
+
+// Init implements Tracker.
+func (t *IndexTracker) Init(ctx context.Context, store kv.Store, prefix string) error {
+	tables := t.Tables(prefix)
+	if err := store.CreateTables(ctx, tables...); err != nil {
+		return err
+	}
+	t.store, t.log, t.heads, t.initialized = store, tables[0], tables[1], true
+	return nil
+}
+
+func (t *IndexTracker) check() error {
+	if !t.initialized {
+		return errors.New("oplog: tracker used before Init")
+	}
+	return nil
+}
+
+// EntryKey is the key of the oplog row of peer at idx.
+func EntryKey(peer uuid.UUID, idx uint64) []byte {
+	return kv.AppendUint64(kv.AppendUUID(make([]byte, 0, 24), peer), idx)
+}
+
+// TrackOne implements Tracker.
+func (t *IndexTracker) TrackOne(peer uuid.UUID, idx uint64, ts hlc.Timestamp, user uuid.UUID, op Op, b *kv.Batch) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	rec := entryRecord{TS: uint64(ts), User: userBytes(user), Tag: uint8(op.Tag), Key: op.Key, Value: op.Value}
+	return t.track(peer, idx, &rec, Head{Next: idx + 1, LastTS: ts}, b)
+}
+
+// TrackExpunged implements Tracker.
+func (t *IndexTracker) TrackExpunged(peer uuid.UUID, idx uint64, hash [sha256.Size]byte, b *kv.Batch) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	rec := entryRecord{Tag: uint8(TagExpunged), Value: hash[:]}
+	return t.track(peer, idx, &rec, Head{Next: idx + 1}, b)
+}
+
+func (t *IndexTracker) track(peer uuid.UUID, idx uint64, rec *entryRecord, head Head, b *kv.Batch) error {
+	if idx == ^uint64(0) {
+		return fmt.Errorf("%w: index %d leaves no next index", ErrInvalidEntry, idx)
+	}
+	v, err := rec.MarshalMsg(nil)
+	if err != nil {
+		return err
+	}
+	b.Insert(t.log, EntryKey(peer, idx), v)
+	b.Put(t.heads, peer[:], encodeHead(head))
+	return nil
+}
+
+// ExpectHead enqueues into b the condition that peer's heads row still
+// holds head (absent when head.Next is 0): a batch built on a head another
+// writer has since moved fails with kv.ErrConflict.
+func (t *IndexTracker) ExpectHead(peer uuid.UUID, head Head, b *kv.Batch) {
+	if head.Next == 0 {
+		b.ExpectAbsent(t.heads, peer[:])
+		return
+	}
+	b.Expect(t.heads, peer[:], encodeHead(head))
+}
+
+// Replace enqueues into b the replacement of the stored entry e by its
+// marker, on condition that the row still holds e.
+func (t *IndexTracker) Replace(e Entry, b *kv.Batch) {
+	old := entryRecord{TS: uint64(e.TS), User: userBytes(e.User), Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value}
+	oldBytes, _ := old.MarshalMsg(nil)
+	hash := e.Hash()
+	marker, _ := (&entryRecord{Tag: uint8(TagExpunged), Value: hash[:]}).MarshalMsg(nil)
+	key := EntryKey(e.Peer, e.Idx)
+	b.Expect(t.log, key, oldBytes)
+	b.Put(t.log, key, marker)
+}
+
+// Head reads the heads row of peer (the zero Head when it has none).
+func (t *IndexTracker) Head(ctx context.Context, peer uuid.UUID) (Head, error) {
+	if err := t.check(); err != nil {
+		return Head{}, err
+	}
+	v, err := t.store.Get(ctx, t.heads, peer[:])
+	if errors.Is(err, kv.ErrNotFound) {
+		return Head{}, nil
+	}
+	if err != nil {
+		return Head{}, err
+	}
+	return decodeHead(v)
+}
+
+// Heads reads every heads row.
+func (t *IndexTracker) Heads(ctx context.Context) (map[uuid.UUID]Head, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	rows, err := t.store.Scan(ctx, t.heads, kv.Range{})
+	if err != nil {
+		return nil, err
+	}
+	heads := make(map[uuid.UUID]Head, len(rows))
+	for _, r := range rows {
+		peer, err := uuidFrom(r.Key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: heads key: %v", ErrCorrupt, err)
+		}
+		if heads[peer], err = decodeHead(r.Value); err != nil {
+			return nil, err
+		}
+	}
+	return heads, nil
+}
+
+// AllCursors implements Tracker.
+func (t *IndexTracker) AllCursors(ctx context.Context) (PeerCursors, error) {
+	heads, err := t.Heads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := make(PeerCursors, len(heads))
+	for p, h := range heads {
+		c[p] = h.Next
+	}
+	return c, nil
+}
+
+// ReadEntries implements HistoryTracker.
+func (t *IndexTracker) ReadEntries(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]Entry, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	rows, err := t.store.Scan(ctx, t.log, kv.Range{
+		Start: EntryKey(peer, from),
+		End:   kv.PrefixEnd(peer[:]),
+		Limit: limit,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(rows))
+	for i, r := range rows {
+		if out[i], err = decodeEntry(r.Key, r.Value); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func decodeEntry(key, value []byte) (Entry, error) {
+	id, rest, err := kv.ReadUUID(key)
+	if err != nil {
+		return Entry{}, fmt.Errorf("%w: oplog key: %v", ErrCorrupt, err)
+	}
+	idx, _, err := kv.ReadUint64(rest)
+	if err != nil {
+		return Entry{}, fmt.Errorf("%w: oplog key: %v", ErrCorrupt, err)
+	}
+	var rec entryRecord
+	if _, err := rec.UnmarshalMsg(value); err != nil {
+		return Entry{}, fmt.Errorf("%w: entry %s/%d: %v", ErrCorrupt, uuid.UUID(id), idx, err)
+	}
+	user, err := optionalUUID(rec.User)
+	if err != nil {
+		return Entry{}, fmt.Errorf("%w: entry %s/%d: user: %v", ErrCorrupt, uuid.UUID(id), idx, err)
+	}
+	return Entry{
+		Peer: id, Idx: idx, TS: hlc.Timestamp(rec.TS), User: user,
+		Op: Op{Tag: Tag(rec.Tag), Key: rec.Key, Value: rec.Value},
+	}, nil
+}
+
+func encodeHead(h Head) []byte {
+	b, _ := (&headRecord{Next: h.Next, LastTS: uint64(h.LastTS)}).MarshalMsg(nil)
+	return b
+}
+
+func decodeHead(b []byte) (Head, error) {
+	var rec headRecord
+	if _, err := rec.UnmarshalMsg(b); err != nil {
+		return Head{}, fmt.Errorf("%w: heads row: %v", ErrCorrupt, err)
+	}
+	return Head{Next: rec.Next, LastTS: hlc.Timestamp(rec.LastTS)}, nil
+}

@@ -1,0 +1,92 @@
+package oplog
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/hlc"
+)
+
+// wireFormat is the version of the wire batch envelope this build writes.
+const wireFormat = 1
+
+// EncodeBatch encodes entries as one wire batch: a msgp envelope holding
+// the encoded entries and their SHA-256. It is what readSince hands out and
+// apply takes (a Uint8Array in the browser).
+func EncodeBatch(entries []Entry) []byte {
+	ws := make(wireEntries, len(entries))
+	for i, e := range entries {
+		ws[i] = wireEntry{
+			Peer: e.Peer[:], Idx: e.Idx, TS: uint64(e.TS), User: userBytes(e.User),
+			Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value,
+		}
+	}
+	payload, _ := ws.MarshalMsg(nil) // marshalling into a slice cannot fail
+	sum := sha256.Sum256(payload)
+	out, _ := (&wireBatch{Format: wireFormat, Entries: payload, Sum: sum[:]}).MarshalMsg(nil)
+	return out
+}
+
+// DecodeBatch decodes a wire batch, whole or not at all: a truncated,
+// altered or malformed batch is ErrCorrupt, an entry that is not valid
+// (Entry.Validate) is ErrInvalidEntry.
+func DecodeBatch(b []byte) ([]Entry, error) {
+	var env wireBatch
+	rest, err := env.UnmarshalMsg(b)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: batch envelope: %v", ErrCorrupt, err)
+	case len(rest) != 0:
+		return nil, fmt.Errorf("%w: %d bytes after the batch", ErrCorrupt, len(rest))
+	case env.Format != wireFormat:
+		return nil, fmt.Errorf("%w: batch format %d, this build reads %d", ErrCorrupt, env.Format, wireFormat)
+	}
+	sum := sha256.Sum256(env.Entries)
+	if !bytes.Equal(sum[:], env.Sum) {
+		return nil, fmt.Errorf("%w: batch checksum mismatch", ErrCorrupt)
+	}
+	var ws wireEntries
+	if rest, err = ws.UnmarshalMsg(env.Entries); err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("%w: batch entries: %v", ErrCorrupt, err)
+	}
+	entries := make([]Entry, len(ws))
+	for i, w := range ws {
+		e := Entry{Idx: w.Idx, TS: hlc.Timestamp(w.TS), Op: Op{Tag: Tag(w.Tag), Key: w.Key, Value: w.Value}}
+		if e.Peer, err = uuidFrom(w.Peer); err != nil {
+			return nil, fmt.Errorf("%w: entry %d: peer: %v", ErrCorrupt, i, err)
+		}
+		if e.User, err = optionalUUID(w.User); err != nil {
+			return nil, fmt.Errorf("%w: entry %d: user: %v", ErrCorrupt, i, err)
+		}
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i, err)
+		}
+		entries[i] = e
+	}
+	return entries, nil
+}
+
+// userBytes is the stored form of an optional user: absent when nil.
+func userBytes(u uuid.UUID) []byte {
+	if u == uuid.Nil {
+		return nil
+	}
+	return u[:]
+}
+
+func uuidFrom(b []byte) (uuid.UUID, error) {
+	if len(b) != 16 {
+		return uuid.Nil, fmt.Errorf("%d bytes, want 16", len(b))
+	}
+	return uuid.UUID(b), nil
+}
+
+func optionalUUID(b []byte) (uuid.UUID, error) {
+	if len(b) == 0 {
+		return uuid.Nil, nil
+	}
+	return uuidFrom(b)
+}
