@@ -307,6 +307,54 @@ func (s *Store) Get(ctx context.Context, table string, key []byte) ([]byte, erro
 	return valueFromJS(v)
 }
 
+// GetMany reads keys in one readonly transaction, issuing every get at once.
+func (s *Store) GetMany(ctx context.Context, table string, keys [][]byte) ([][]byte, error) {
+	for _, key := range keys {
+		if err := kv.CheckKey(key); err != nil {
+			return nil, err
+		}
+	}
+	c, err := s.conn(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	tx, err := c.db.Transaction(indexeddb.TransactionReadOnly, table)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	store, err := tx.ObjectStore(table)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	gets := make([]*indexeddb.Request, len(keys))
+	for i, key := range keys {
+		if gets[i], err = store.Get(bytesToJS(key)); err != nil {
+			_ = tx.Abort()
+			return nil, mapError(err)
+		}
+	}
+	if err := tx.Await(ctx); err != nil {
+		return nil, mapError(err)
+	}
+	out := make([][]byte, len(keys))
+	for i, req := range gets {
+		v, err := req.Result()
+		if err != nil {
+			return nil, mapError(err)
+		}
+		if v.IsUndefined() {
+			continue
+		}
+		if out[i], err = valueFromJS(v); err != nil {
+			return nil, fmt.Errorf("key %x: %w", keys[i], err)
+		}
+	}
+	return out, nil
+}
+
 // Scan reads a range in one readonly transaction. Ascending scans list the
 // keys with getAllKeys, then issue every get at once; descending ones walk
 // a reverse cursor, which getAllKeys cannot.

@@ -45,6 +45,11 @@ type Store interface {
 	// Get returns the value stored under key, or ErrNotFound.
 	Get(ctx context.Context, table string, key []byte) ([]byte, error)
 
+	// GetMany returns the values of keys, in order, read at one point in
+	// time (one transaction): nil where a key is absent, a non-nil (maybe
+	// empty) slice where it is present.
+	GetMany(ctx context.Context, table string, keys [][]byte) ([][]byte, error)
+
 	// Scan returns the rows of table within r, in key order (see Range).
 	// A range whose Start is not below its End is empty, not an error.
 	Scan(ctx context.Context, table string, r Range) ([]Pair, error)

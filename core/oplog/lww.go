@@ -84,30 +84,34 @@ func (l *LWW) Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error {
 			winners[e.Op.Key] = rec
 		}
 	}
-	for _, key := range order {
+	keys := make([][]byte, len(order))
+	for i, key := range order {
+		keys[i] = stateKey(key)
+	}
+	// One read of every key the batch touches, not one per key.
+	stored, err := l.store.GetMany(ctx, l.table, keys)
+	if err != nil {
+		return err
+	}
+	for i, key := range order {
 		rec := winners[key]
-		sk := stateKey(key)
-		old, err := l.store.Get(ctx, l.table, sk)
-		switch {
-		case errors.Is(err, kv.ErrNotFound):
-			b.ExpectAbsent(l.table, sk)
-		case err != nil:
-			return err
-		default:
-			stored, err := decodeState(old)
+		if stored[i] == nil {
+			b.ExpectAbsent(l.table, keys[i])
+		} else {
+			cur, err := decodeState(stored[i])
 			if err != nil {
 				return fmt.Errorf("key %q: %w", key, err)
 			}
-			if !rec.beats(stored) {
+			if !rec.beats(cur) {
 				continue
 			}
-			b.Expect(l.table, sk, old)
+			b.Expect(l.table, keys[i], stored[i])
 		}
 		v, err := rec.MarshalMsg(nil)
 		if err != nil {
 			return err
 		}
-		b.Put(l.table, sk, v)
+		b.Put(l.table, keys[i], v)
 	}
 	return nil
 }

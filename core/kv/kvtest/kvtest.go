@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(t *testing.T, open Opener)
 	}{
 		{"GetPutDelete", testGetPutDelete},
+		{"GetMany", testGetMany},
 		{"AllOrNothing", testAllOrNothing},
 		{"ExpectSemantics", testExpect},
 		{"OpsSeeEarlierOps", testOrder},
@@ -138,6 +139,32 @@ func testGetPutDelete(t *testing.T, open Opener) {
 	assert.Equal(t, []byte("2"), mustGet(t, s, "b", []byte("x")))
 
 	require.NoError(t, s.Commit(context.Background(), &kv.Batch{}), "an empty batch is a no-op")
+}
+
+func testGetMany(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
+	ctx := context.Background()
+	require.NoError(t, commit(t, s, func(b *kv.Batch) {
+		b.Put("a", []byte("x"), []byte("1"))
+		b.Put("a", []byte("empty"), nil)
+		b.Put("b", []byte("y"), []byte("other table"))
+	}))
+	got, err := s.GetMany(ctx, "a", [][]byte{[]byte("y"), []byte("x"), []byte("empty"), []byte("x")})
+	require.NoError(t, err)
+	require.Len(t, got, 4)
+	assert.Nil(t, got[0], "absent is nil")
+	assert.Equal(t, []byte("1"), got[1])
+	assert.NotNil(t, got[2], "present and empty is not nil")
+	assert.Empty(t, got[2])
+	assert.Equal(t, []byte("1"), got[3], "a repeated key reads twice")
+
+	got, err = s.GetMany(ctx, "a", nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	_, err = s.GetMany(ctx, "a", [][]byte{[]byte("x"), nil})
+	assert.ErrorIs(t, err, kv.ErrInvalidKey)
+	_, err = s.GetMany(ctx, "nope", [][]byte{[]byte("x")})
+	assert.ErrorIs(t, err, kv.ErrUnknownTable)
 }
 
 // testAllOrNothing fails the last op of a 1,000-op batch spread over two
@@ -573,6 +600,8 @@ func testClosed(t *testing.T, open Opener) {
 	_, err := s.Get(ctx, "a", []byte("k"))
 	assert.ErrorIs(t, err, kv.ErrClosed)
 	_, err = s.Scan(ctx, "a", kv.Range{})
+	assert.ErrorIs(t, err, kv.ErrClosed)
+	_, err = s.GetMany(ctx, "a", [][]byte{[]byte("k")})
 	assert.ErrorIs(t, err, kv.ErrClosed)
 	err = commit(t, s, func(b *kv.Batch) { b.Put("a", []byte("k2"), nil) })
 	assert.ErrorIs(t, err, kv.ErrClosed)

@@ -97,6 +97,34 @@ func (s *Store) Get(ctx context.Context, tableName string, key []byte) ([]byte, 
 	return bytes.Clone(t.rows[i].value), nil
 }
 
+// GetMany returns copies of the values of keys, nil where absent.
+func (s *Store) GetMany(ctx context.Context, tableName string, keys [][]byte) ([][]byte, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	for _, key := range keys {
+		if err := kv.CheckKey(key); err != nil {
+			return nil, err
+		}
+	}
+	s.db.mu.RLock()
+	defer s.db.mu.RUnlock()
+	t, err := s.db.table(tableName)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(keys))
+	for i, key := range keys {
+		if j, ok := t.find(key); ok {
+			out[i] = bytes.Clone(t.rows[j].value)
+			if out[i] == nil {
+				out[i] = []byte{}
+			}
+		}
+	}
+	return out, nil
+}
+
 // Scan returns copies of the rows within r.
 func (s *Store) Scan(ctx context.Context, tableName string, r kv.Range) ([]kv.Pair, error) {
 	if err := s.check(ctx); err != nil {
