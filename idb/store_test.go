@@ -13,12 +13,15 @@ import (
 	"github.com/idbsync/idbsync/idb"
 )
 
+// openIDB opens the IndexedDB database name with kvtest's tables.
+func openIDB(t testing.TB, name string) kv.Store {
+	s, err := idb.Open(context.Background(), name, idb.Options{Tables: kvtest.Tables})
+	require.NoError(t, err)
+	return s
+}
+
 func TestConformance(t *testing.T) {
-	kvtest.Run(t, func(t testing.TB, name string) kv.Store {
-		s, err := idb.Open(context.Background(), name, idb.Options{Tables: kvtest.Tables})
-		require.NoError(t, err)
-		return s
-	})
+	kvtest.Run(t, openIDB)
 }
 
 func BenchmarkStore(b *testing.B) {

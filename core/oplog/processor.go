@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -19,7 +20,22 @@ const DefaultPrefix = "idbsync"
 
 // maxAttempts bounds how often a batch is rebuilt after losing a race with
 // another writer (another tab) on the same store.
-const maxAttempts = 16
+const maxAttempts = 32
+
+// backoff waits a random time that grows with attempt (at most about 64 ms)
+// before a rebuilt batch is tried again, so two writers racing in lockstep
+// fall out of step instead of one starving.
+func backoff(ctx context.Context, attempt int) error {
+	ceiling := time.Duration(1<<min(attempt, 6)) * time.Millisecond
+	t := time.NewTimer(rand.N(ceiling) + time.Millisecond/4)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 var (
 	metaPeer  = []byte("peer")
@@ -167,17 +183,43 @@ func (p *Processor) claimPeer(ctx context.Context, want uuid.UUID) (uuid.UUID, e
 }
 
 func (p *Processor) storedClock(ctx context.Context) (hlc.Timestamp, error) {
+	ts, _, err := p.readClock(ctx)
+	return ts, err
+}
+
+// readClock returns the stored clock and its raw row (nil when absent).
+func (p *Processor) readClock(ctx context.Context) (hlc.Timestamp, []byte, error) {
 	v, err := p.store.Get(ctx, p.meta, metaClock)
 	if errors.Is(err, kv.ErrNotFound) {
-		return 0, nil
+		return 0, nil, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if len(v) != 8 {
-		return 0, fmt.Errorf("%w: meta clock of %d bytes", ErrCorrupt, len(v))
+		return 0, nil, fmt.Errorf("%w: meta clock of %d bytes", ErrCorrupt, len(v))
 	}
-	return hlc.Timestamp(binary.BigEndian.Uint64(v)), nil
+	return hlc.Timestamp(binary.BigEndian.Uint64(v)), v, nil
+}
+
+// syncClock moves the clock up to the stored one, and enqueues into b the
+// condition that the stored clock is still what was read. The clock belongs
+// to the database, not to a Processor: another tab may have observed a
+// remote timestamp ahead of this one's clock, and a local write stamped
+// below it would lose to an entry its user had already seen; and a batch of
+// a tab with an older clock must not write the stored clock back.
+func (p *Processor) syncClock(ctx context.Context, b *kv.Batch) error {
+	ts, raw, err := p.readClock(ctx)
+	if err != nil {
+		return err
+	}
+	if raw == nil {
+		b.ExpectAbsent(p.meta, metaClock)
+		return nil
+	}
+	p.clock.Advance(ts)
+	b.Expect(p.meta, metaClock, raw)
+	return nil
 }
 
 // Peer returns the local peer id.
@@ -243,7 +285,7 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		return BatchResult{}, ErrClosed
 	}
 	reloaded := false
-	for range maxAttempts {
+	for attempt := range maxAttempts {
 		fresh, maxTS, err := p.plan(entries)
 		var gap *CursorMismatchError
 		if errors.As(err, &gap) && !reloaded {
@@ -262,6 +304,9 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 			return res, nil
 		}
 		var b kv.Batch
+		if err := p.syncClock(ctx, &b); err != nil {
+			return BatchResult{}, err
+		}
 		for _, e := range fresh {
 			if e.Expunged() {
 				err = p.tracker.TrackExpunged(e.Peer, e.Idx, e.ExpungedHash(), &b)
@@ -276,6 +321,9 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		if errors.Is(err, kv.ErrUniqueViolation) || errors.Is(err, kv.ErrConflict) {
 			// Another tab applied some of these, or changed state under us:
 			// reload and plan again; what it applied is now skipped.
+			if err := backoff(ctx, attempt); err != nil {
+				return BatchResult{}, err
+			}
 			if err := p.reload(ctx); err != nil {
 				return BatchResult{}, err
 			}
@@ -386,8 +434,12 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 	if p.closed {
 		return Written{}, ErrClosed
 	}
-	for range maxAttempts {
+	for attempt := range maxAttempts {
 		head := p.local
+		var b kv.Batch
+		if err := p.syncClock(ctx, &b); err != nil {
+			return Written{}, err
+		}
 		base, err := p.clock.Next(head.LastTS)
 		if err != nil {
 			return Written{}, err
@@ -397,7 +449,6 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 			return Written{}, fmt.Errorf("%w: batch of %d ops", hlc.ErrWallOverflow, len(ops))
 		}
 		entries := make([]Entry, len(ops))
-		var b kv.Batch
 		p.tracker.ExpectHead(p.peer, head, &b)
 		for i, op := range ops {
 			entries[i] = Entry{Peer: p.peer, Idx: head.Next + uint64(i), TS: base + hlc.Timestamp(i), Op: op}
@@ -407,6 +458,9 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 		}
 		err = p.commit(ctx, entries, last, &b)
 		if errors.Is(err, kv.ErrConflict) || errors.Is(err, kv.ErrUniqueViolation) {
+			if err := backoff(ctx, attempt); err != nil {
+				return Written{}, err
+			}
 			h, err := p.tracker.Head(ctx, p.peer)
 			if err != nil {
 				return Written{}, err
@@ -450,7 +504,13 @@ func (p *Processor) Expunge(ctx context.Context, peer uuid.UUID, idx uint64) err
 	p.tracker.Replace(got[0], &b)
 	err = p.store.Commit(ctx, &b)
 	if errors.Is(err, kv.ErrConflict) {
-		return nil // another tab expunged it first
+		// Another tab expunged it first, or the row is not what was read:
+		// only the first is success.
+		now, rerr := p.tracker.ReadEntries(ctx, peer, idx, 1)
+		if rerr == nil && len(now) == 1 && now[0].Idx == idx && now[0].Expunged() {
+			return nil
+		}
+		return fmt.Errorf("oplog: expunge peer %s index %d: %w", peer, idx, err)
 	}
 	return err
 }

@@ -94,8 +94,20 @@ func (t *IndexTracker) TrackOne(peer uuid.UUID, idx uint64, ts hlc.Timestamp, us
 	if err := t.check(); err != nil {
 		return err
 	}
-	rec := entryRecord{TS: uint64(ts), User: userBytes(user), Tag: uint8(op.Tag), Key: op.Key, Value: op.Value}
+	rec := newEntryRecord(ts, user, op)
 	return t.track(peer, idx, &rec, Head{Next: idx + 1, LastTS: ts}, b)
+}
+
+// newEntryRecord is the stored form of an entry's fields. An empty value is
+// stored absent: msgp decodes a zero-length bin as nil, and Replace rebuilds
+// the stored bytes from a decoded entry to Expect them, so an empty value
+// written as a zero-length bin would never match.
+func newEntryRecord(ts hlc.Timestamp, user uuid.UUID, op Op) entryRecord {
+	rec := entryRecord{TS: uint64(ts), User: userBytes(user), Tag: uint8(op.Tag), Key: op.Key, Value: op.Value}
+	if len(rec.Value) == 0 {
+		rec.Value = nil
+	}
+	return rec
 }
 
 // TrackExpunged implements Tracker.
@@ -134,7 +146,7 @@ func (t *IndexTracker) ExpectHead(peer uuid.UUID, head Head, b *kv.Batch) {
 // Replace enqueues into b the replacement of the stored entry e by its
 // marker, on condition that the row still holds e.
 func (t *IndexTracker) Replace(e Entry, b *kv.Batch) {
-	old := entryRecord{TS: uint64(e.TS), User: userBytes(e.User), Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value}
+	old := newEntryRecord(e.TS, e.User, e.Op)
 	oldBytes, _ := old.MarshalMsg(nil)
 	hash := e.Hash()
 	marker, _ := (&entryRecord{Tag: uint8(TagExpunged), Value: hash[:]}).MarshalMsg(nil)
