@@ -13,3 +13,7 @@ import (
 func TestOplog(t *testing.T) {
 	oplogtest.Run(t, openIDB)
 }
+
+func BenchmarkOplog(b *testing.B) {
+	oplogtest.Benchmark(b, openIDB)
+}

@@ -355,9 +355,7 @@ func (s *Store) GetMany(ctx context.Context, table string, keys [][]byte) ([][]b
 	return out, nil
 }
 
-// Scan reads a range in one readonly transaction. Ascending scans list the
-// keys with getAllKeys, then issue every get at once; descending ones walk
-// a reverse cursor, which getAllKeys cannot.
+// Scan reads a range in one readonly transaction (see scanRaw).
 func (s *Store) Scan(ctx context.Context, table string, r kv.Range) ([]kv.Pair, error) {
 	c, err := s.conn(ctx, table)
 	if err != nil {
@@ -366,6 +364,10 @@ func (s *Store) Scan(ctx context.Context, table string, r kv.Range) ([]kv.Pair, 
 	if len(r.Start) > 0 && len(r.End) > 0 && string(r.Start) >= string(r.End) {
 		return nil, nil // IDBKeyRange.bound throws on an empty range
 	}
+	if out, ok, err := c.scanRaw(ctx, table, r); ok {
+		return out, err
+	}
+	// A browser without getAllRecords: walk a reverse cursor.
 	tx, err := c.db.Transaction(indexeddb.TransactionReadOnly, table)
 	if err != nil {
 		return nil, mapError(err)
@@ -378,43 +380,7 @@ func (s *Store) Scan(ctx context.Context, table string, r kv.Range) ([]kv.Pair, 
 	if err != nil {
 		return nil, mapError(err)
 	}
-	if r.Reverse {
-		return reverseScan(ctx, store, keyRange, r.Limit)
-	}
-	limit := uint(0)
-	if r.Limit > 0 {
-		limit = uint(r.Limit)
-	}
-	keysReq, err := store.GetAllKeysRange(keyRange, limit)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	keys, err := keysReq.Await(ctx)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	// Still inside the success event of getAllKeys: the transaction is
-	// active, so every get goes out now and they finish together.
-	gets := make([]*indexeddb.Request, len(keys))
-	for i, key := range keys {
-		if gets[i], err = store.Get(key); err != nil {
-			return nil, mapError(err)
-		}
-	}
-	if err := tx.Await(ctx); err != nil {
-		return nil, mapError(err)
-	}
-	out := make([]kv.Pair, len(keys))
-	for i, key := range keys {
-		v, err := gets[i].Result()
-		if err != nil {
-			return nil, mapError(err)
-		}
-		if out[i], err = pairFromJS(key, v); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return reverseScan(ctx, store, keyRange, r.Limit)
 }
 
 func reverseScan(ctx context.Context, store *indexeddb.ObjectStore, keyRange *indexeddb.KeyRange, limit int) ([]kv.Pair, error) {
@@ -485,7 +451,11 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 		expects    bool
 		lastInsert = -1
 	)
+	skip := superseded(b.Ops())
 	for i, op := range b.Ops() {
+		if skip[i] {
+			continue
+		}
 		store := stores[op.Table]
 		key := bytesToJS(op.Key)
 		switch op.Kind {
@@ -534,6 +504,28 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 	default:
 		return mapError(err)
 	}
+}
+
+// superseded marks the Puts and Deletes whose effect a later Put or Delete
+// of the same key in the batch overwrites, with no op between them that
+// reads the key (Insert, Expect): skipping them changes nothing but the
+// number of requests (a tracker rewrites a peer's head once per entry).
+func superseded(ops []kv.Op) []bool {
+	type cell struct{ table, key string }
+	covered := make(map[cell]bool)
+	skip := make([]bool, len(ops))
+	for i := len(ops) - 1; i >= 0; i-- {
+		op := ops[i]
+		c := cell{op.Table, string(op.Key)}
+		switch op.Kind {
+		case kv.OpPut, kv.OpDelete:
+			skip[i] = covered[c]
+			covered[c] = true
+		default:
+			covered[c] = false
+		}
+	}
+	return skip
 }
 
 // expectHolds checks an Expect op against the value its get read.

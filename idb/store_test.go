@@ -24,6 +24,14 @@ func TestConformance(t *testing.T) {
 	kvtest.Run(t, openIDB)
 }
 
+// TestConformanceCursorFallback runs the suite as on a browser without
+// getAllRecords, whose reverse scans walk a cursor.
+func TestConformanceCursorFallback(t *testing.T) {
+	idb.SetGetAllRecords(false)
+	defer idb.SetGetAllRecords(true)
+	kvtest.Run(t, openIDB)
+}
+
 func BenchmarkStore(b *testing.B) {
 	for _, d := range []idb.Durability{idb.Strict, idb.Relaxed} {
 		b.Run(string(d), func(b *testing.B) {

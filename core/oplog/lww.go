@@ -19,8 +19,9 @@ type Reducer interface {
 
 	// Reduce enqueues into b the effect of entries (in log order per peer,
 	// markers excluded). Whatever it read from the store that its writes
-	// depend on, it must Expect in b, so that a concurrent writer makes the
-	// batch fail with kv.ErrConflict instead of being overwritten.
+	// depend on, it must Expect (or Insert, for a key it found absent) in b,
+	// so that a concurrent writer makes the batch fail with kv.ErrConflict
+	// or kv.ErrUniqueViolation instead of being overwritten.
 	Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error
 }
 
@@ -95,23 +96,24 @@ func (l *LWW) Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error {
 	}
 	for i, key := range order {
 		rec := winners[key]
-		if stored[i] == nil {
-			b.ExpectAbsent(l.table, keys[i])
-		} else {
-			cur, err := decodeState(stored[i])
-			if err != nil {
-				return fmt.Errorf("key %q: %w", key, err)
-			}
-			if !rec.beats(cur) {
-				continue
-			}
-			b.Expect(l.table, keys[i], stored[i])
-		}
 		v, err := rec.MarshalMsg(nil)
 		if err != nil {
 			return err
 		}
-		b.Put(l.table, keys[i], v)
+		if stored[i] == nil {
+			// Insert is "expect absent, then put" in one op: a key another
+			// writer created meanwhile fails the batch (kv.ErrUniqueViolation).
+			b.Insert(l.table, keys[i], v)
+			continue
+		}
+		cur, err := decodeState(stored[i])
+		if err != nil {
+			return fmt.Errorf("key %q: %w", key, err)
+		}
+		if rec.beats(cur) {
+			b.Expect(l.table, keys[i], stored[i])
+			b.Put(l.table, keys[i], v)
+		}
 	}
 	return nil
 }

@@ -25,3 +25,7 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+func BenchmarkOplog(b *testing.B) {
+	oplogtest.Benchmark(b, func(testing.TB, string) kv.Store { return memkv.New() })
+}

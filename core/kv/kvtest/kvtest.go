@@ -278,6 +278,32 @@ func testOrder(t *testing.T, open Opener) {
 	})
 	require.ErrorIs(t, err, kv.ErrConflict, "expect sees the put before it, not the stored value")
 	assert.Equal(t, []byte("3"), mustGet(t, s, "a", []byte("k")))
+
+	// Repeated writes of one key: only the last counts, but an op that
+	// reads the key in between sees the write before it.
+	require.NoError(t, commit(t, s, func(b *kv.Batch) {
+		b.Put("a", []byte("r"), []byte("1"))
+		b.Put("a", []byte("r"), []byte("2"))
+		b.Delete("a", []byte("d"))
+		b.Put("a", []byte("d"), []byte("x"))
+		b.Delete("a", []byte("d"))
+	}))
+	assert.Equal(t, []byte("2"), mustGet(t, s, "a", []byte("r")))
+	_, err = get(t, s, "a", []byte("d"))
+	require.ErrorIs(t, err, kv.ErrNotFound, "the last of put and delete wins")
+	err = commit(t, s, func(b *kv.Batch) {
+		b.Delete("a", []byte("u"))
+		b.Put("a", []byte("u"), []byte("1"))
+		b.Insert("a", []byte("u"), []byte("2"))
+		b.Put("a", []byte("u"), []byte("3"))
+	})
+	require.ErrorIs(t, err, kv.ErrUniqueViolation, "insert sees the put before it even when a later put follows")
+	require.NoError(t, commit(t, s, func(b *kv.Batch) {
+		b.Put("a", []byte("e"), []byte("1"))
+		b.Expect("a", []byte("e"), []byte("1"))
+		b.Put("a", []byte("e"), []byte("2"))
+		b.Expect("a", []byte("e"), []byte("2"))
+	}))
 }
 
 // boundaryKeys are binary keys around the bytes where signed and unsigned
