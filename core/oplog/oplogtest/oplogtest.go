@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -56,6 +57,8 @@ func Run(t *testing.T, open kvtest.Opener) {
 		{"Expunge", testExpunge},
 		{"WatchCursors", testWatchCursors},
 		{"Convergence", testConvergence},
+		{"TrackerPrefixes", testTrackerPrefixes},
+		{"TrackerLimits", testTrackerLimits},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -1409,4 +1412,72 @@ func lwwModel(log []oplog.Entry) []oplog.Value {
 	}
 	slices.SortFunc(out, func(a, b oplog.Value) int { return bytes.Compare([]byte(a.Key), []byte(b.Key)) })
 	return out
+}
+
+// testTrackerPrefixes checks that trackers and processors under two
+// prefixes of one store do not see each other.
+func testTrackerPrefixes(t *testing.T, open kvtest.Opener) {
+	s := openStore(t, open, freshName(t))
+	x := peerID(7)
+	trackers := map[string]*oplog.IndexTracker{"left": {}, "right": {}}
+	for prefix, tr := range trackers {
+		require.NoError(t, tr.Init(ctx, s, prefix))
+	}
+	var b kv.Batch
+	for i := range uint64(3) {
+		require.NoError(t, trackers["left"].TrackOne(x, i, stamp(baseMs, uint16(i)), uuid.Nil, oplog.Put("k", nil), &b))
+	}
+	require.NoError(t, s.Commit(ctx, &b))
+	left, err := trackers["left"].AllCursors(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, oplog.PeerCursors{x: 3}, left)
+	right, err := trackers["right"].AllCursors(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, right, "the other prefix sees nothing")
+	es, err := trackers["right"].ReadEntries(ctx, x, 0, 0)
+	require.NoError(t, err)
+	assert.Empty(t, es)
+
+	// The same index under the other prefix is no duplicate.
+	b = kv.Batch{}
+	require.NoError(t, trackers["right"].TrackOne(x, 0, stamp(baseMs, 9), uuid.Nil, oplog.Delete("k"), &b))
+	require.NoError(t, s.Commit(ctx, &b))
+
+	// Processors under two prefixes: separate peers, logs and state.
+	clock := newClock(base)
+	p1 := openProc(t, s, oplog.Options{Prefix: "app1", Now: clock.Now})
+	p2 := openProc(t, s, oplog.Options{Prefix: "app2", Now: clock.Now})
+	assert.NotEqual(t, p1.Peer(), p2.Peer())
+	mustExec(t, p1, oplog.Put("shared", []byte("1")))
+	assert.Equal(t, oplog.PeerCursors{p1.Peer(): 1}, cursors(t, p1))
+	assert.Empty(t, cursors(t, p2))
+	_, err = p2.Reducer().(*oplog.LWW).Get(ctx, "shared")
+	assert.ErrorIs(t, err, oplog.ErrNotFound)
+}
+
+// testTrackerLimits round-trips the largest index that leaves a next one
+// and the largest timestamp, and rejects the index that would not.
+func testTrackerLimits(t *testing.T, open kvtest.Opener) {
+	s := openStore(t, open, freshName(t))
+	tr := &oplog.IndexTracker{}
+	require.NoError(t, tr.Init(ctx, s, "limits"))
+	x, user := peerID(8), peerID(9)
+	const last = math.MaxUint64 - 1
+	maxTS := hlc.Timestamp(math.MaxUint64)
+
+	var b kv.Batch
+	require.NoError(t, tr.TrackOne(x, last, maxTS, user, oplog.Put("k", []byte{0, 0xff}), &b))
+	require.NoError(t, s.Commit(ctx, &b))
+	es, err := tr.ReadEntries(ctx, x, last, 0)
+	require.NoError(t, err)
+	require.Len(t, es, 1)
+	assert.Equal(t, oplog.Entry{Peer: x, Idx: last, TS: maxTS, User: user, Op: oplog.Put("k", []byte{0, 0xff})}, es[0])
+	c, err := tr.AllCursors(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(math.MaxUint64), c.Get(x))
+
+	b = kv.Batch{}
+	err = tr.TrackOne(x, math.MaxUint64, maxTS, uuid.Nil, oplog.Put("k", nil), &b)
+	assert.ErrorIs(t, err, oplog.ErrInvalidEntry, "no next index after 2^64-1")
+	assert.Zero(t, b.Len(), "nothing enqueued")
 }
