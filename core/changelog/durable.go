@@ -1,0 +1,451 @@
+package changelog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// Defaults of DurableOptions.
+const (
+	DefaultPrefix   = "idbsync"
+	DefaultInterval = 10 * time.Second
+)
+
+// DurableOptions configure OpenDurable. The zero value is ready to use.
+type DurableOptions struct {
+	// Prefix names the tables (<prefix>/instances, <prefix>/changes);
+	// empty means DefaultPrefix.
+	Prefix string
+	// Now is the wall clock; nil means time.Now.
+	Now func() time.Time
+	// Interval between heartbeats; zero means DefaultInterval.
+	Interval time.Duration
+	// Expiry after which an instance that has not beaten is dead; zero
+	// means three intervals.
+	Expiry time.Duration
+	// LockHeld, when set, tells whether an instance's lock (a Web Lock named
+	// after it, held by its tab for its lifetime) is held. known is false
+	// when it cannot tell. A free lock makes the instance dead at once; a
+	// held one keeps it alive whatever its heartbeat (background tabs have
+	// their timers throttled). Native builds leave it nil.
+	LockHeld func(ctx context.Context, instance uuid.UUID) (held, known bool)
+	// After is the timer of the heartbeat loop; nil means time.After.
+	After func(time.Duration) <-chan time.Time
+}
+
+// Durable is the ChangeLog over a kv.Store, for one instance (one open
+// engine, a browser tab). Its entries are keyed (instance, change id); its
+// instance row {epoch, heartbeat} is refreshed by Heartbeat. Another
+// instance may Claim it once it is dead, taking its entries; from then on
+// every write of the claimed instance fails with ErrFenced, because each of
+// its commits expects its own row unchanged.
+type Durable struct {
+	store              kv.Store
+	instances, changes string
+	id                 uuid.UUID
+	opts               DurableOptions
+
+	mu     sync.Mutex
+	row    []byte // this instance's row as last written, what commits expect
+	rec    instanceRecord
+	closed bool
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+var _ ChangeLog = (*Durable)(nil)
+
+// OpenDurable registers a new instance in store and returns its log. Call
+// Start for the heartbeat loop, or Heartbeat on your own schedule.
+func OpenDurable(ctx context.Context, store kv.Store, opts DurableOptions) (*Durable, error) {
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.Expiry <= 0 {
+		opts.Expiry = 3 * opts.Interval
+	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	d := &Durable{
+		store:     store,
+		instances: opts.Prefix + "/instances",
+		changes:   opts.Prefix + "/changes",
+		opts:      opts,
+	}
+	if err := store.CreateTables(ctx, d.instances, d.changes); err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	d.id = id
+	d.rec = instanceRecord{Epoch: 1, Heartbeat: opts.Now().UnixMilli()}
+	d.row, _ = d.rec.MarshalMsg(nil)
+	var b kv.Batch
+	b.Insert(d.instances, id[:], d.row)
+	if err := store.Commit(ctx, &b); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Instance returns this instance's id.
+func (d *Durable) Instance() uuid.UUID { return d.id }
+
+func (d *Durable) entryKey(instance uuid.UUID, id ChangeID) []byte {
+	return kv.AppendUUID(kv.AppendUUID(make([]byte, 0, 32), instance), id)
+}
+
+// Fence adds to b the condition that this instance has not been claimed,
+// so that b fails instead of writing when it has. The Manager fences every
+// commit it makes for a change.
+func (d *Durable) Fence(b *kv.Batch) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b.Expect(d.instances, d.id[:], d.row)
+}
+
+// commit commits b fenced, turning a failed fence into ErrFenced.
+func (d *Durable) commit(ctx context.Context, b *kv.Batch) error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return ErrClosed
+	}
+	b.Expect(d.instances, d.id[:], d.row)
+	d.mu.Unlock()
+	err := d.store.Commit(ctx, b)
+	if errors.Is(err, kv.ErrConflict) && d.fenced(ctx) {
+		return fmt.Errorf("%w: instance %s", ErrFenced, d.id)
+	}
+	return err
+}
+
+// fenced reports whether this instance's row is no longer what it wrote.
+func (d *Durable) fenced(ctx context.Context) bool {
+	v, err := d.store.Get(ctx, d.instances, d.id[:])
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return errors.Is(err, kv.ErrNotFound) || (err == nil && !bytes.Equal(v, d.row))
+}
+
+// Record implements ChangeLog: the entry is committed, fenced, before it
+// returns.
+func (d *Durable) Record(ctx context.Context, id ChangeID, c Change) error {
+	rec := changeRecord{Object: c.Object, New: revBytes(c.New), Old: revBytes(c.Old)}
+	if !c.CleanupAfter.IsZero() {
+		rec.CleanupAfter = c.CleanupAfter.UnixMilli()
+	}
+	v, err := rec.MarshalMsg(nil)
+	if err != nil {
+		return err
+	}
+	var b kv.Batch
+	b.Put(d.changes, d.entryKey(d.id, id), v)
+	return d.commit(ctx, &b)
+}
+
+// Remove implements ChangeLog.
+func (d *Durable) Remove(ctx context.Context, id ChangeID) error {
+	var b kv.Batch
+	b.Delete(d.changes, d.entryKey(d.id, id))
+	return d.commit(ctx, &b)
+}
+
+// Scan implements ChangeLog: the entries keyed under this instance (its own
+// and those it claimed) whose CleanupAfter has passed.
+func (d *Durable) Scan(ctx context.Context) ([]Entry, error) {
+	all, err := d.entriesOf(ctx, d.id)
+	if err != nil {
+		return nil, err
+	}
+	now := d.opts.Now()
+	out := all[:0]
+	for _, e := range all {
+		if !e.Change.CleanupAfter.After(now) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (d *Durable) entriesOf(ctx context.Context, instance uuid.UUID) ([]Entry, error) {
+	rows, err := d.store.Scan(ctx, d.changes, kv.Prefix(instance[:]))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(rows))
+	for _, r := range rows {
+		e, err := decodeEntry(r.Key, r.Value)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Heartbeat refreshes this instance's row; ErrFenced if it was claimed.
+func (d *Durable) Heartbeat(ctx context.Context) error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return ErrClosed
+	}
+	old := d.row
+	rec := instanceRecord{Epoch: d.rec.Epoch, Heartbeat: d.opts.Now().UnixMilli()}
+	d.mu.Unlock()
+	row, _ := rec.MarshalMsg(nil)
+	var b kv.Batch
+	b.Expect(d.instances, d.id[:], old)
+	b.Put(d.instances, d.id[:], row)
+	err := d.store.Commit(ctx, &b)
+	if errors.Is(err, kv.ErrConflict) {
+		return fmt.Errorf("%w: instance %s", ErrFenced, d.id)
+	}
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if bytes.Equal(d.row, old) {
+		d.row, d.rec = row, rec
+	}
+	return nil
+}
+
+// Instance is what a log knows of another instance.
+type Instance struct {
+	ID        uuid.UUID
+	Epoch     uint64
+	Heartbeat time.Time
+	ClaimedBy uuid.UUID // uuid.Nil while unclaimed
+	Dead      bool      // its lock is free, or its heartbeat expired
+}
+
+// Instances lists every instance row but this one's.
+func (d *Durable) Instances(ctx context.Context) ([]Instance, error) {
+	rows, err := d.store.Scan(ctx, d.instances, kv.Range{})
+	if err != nil {
+		return nil, err
+	}
+	now := d.opts.Now()
+	var out []Instance
+	for _, r := range rows {
+		var rec instanceRecord
+		if _, err := rec.UnmarshalMsg(r.Value); err != nil || len(r.Key) != 16 {
+			return nil, fmt.Errorf("%w: instance row %x", ErrCorrupt, r.Key)
+		}
+		id := uuid.UUID(r.Key)
+		if id == d.id {
+			continue
+		}
+		in := Instance{ID: id, Epoch: rec.Epoch, Heartbeat: time.UnixMilli(rec.Heartbeat).UTC()}
+		if len(rec.ClaimedBy) == 16 {
+			in.ClaimedBy = uuid.UUID(rec.ClaimedBy)
+		}
+		in.Dead = now.Sub(in.Heartbeat) > d.opts.Expiry
+		if d.opts.LockHeld != nil {
+			if held, known := d.opts.LockHeld(ctx, id); known {
+				in.Dead = !held
+			}
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// Claim takes over the dead instance id: in one batch it expects the dead
+// instance's row unchanged, bumps its epoch and marks it claimed, and moves
+// its entries under this instance. It returns how many entries it took. Of
+// two instances claiming one at once exactly one wins; the other gets
+// kv.ErrConflict. A live instance is ErrAlive.
+func (d *Durable) Claim(ctx context.Context, id uuid.UUID) (int, error) {
+	ins, err := d.Instances(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var target *Instance
+	for i := range ins {
+		if ins[i].ID == id {
+			target = &ins[i]
+		}
+	}
+	switch {
+	case target == nil:
+		return 0, fmt.Errorf("changelog: no instance %s", id)
+	case target.ClaimedBy != uuid.Nil:
+		return 0, fmt.Errorf("%w: instance %s was claimed by %s", kv.ErrConflict, id, target.ClaimedBy)
+	case !target.Dead:
+		return 0, fmt.Errorf("%w: instance %s", ErrAlive, id)
+	}
+	// Expect the row exactly as stored, so a beat or a claim in between
+	// (or fields of a newer build) make this claim fail, never overwrite.
+	old, err := d.store.Get(ctx, d.instances, id[:])
+	if err != nil {
+		return 0, err
+	}
+	var rec instanceRecord
+	if _, err := rec.UnmarshalMsg(old); err != nil {
+		return 0, fmt.Errorf("%w: instance row %s", ErrCorrupt, id)
+	}
+	rec.Epoch++
+	rec.ClaimedBy = d.id[:]
+	bumped, _ := rec.MarshalMsg(nil)
+	rows, err := d.store.Scan(ctx, d.changes, kv.Prefix(id[:]))
+	if err != nil {
+		return 0, err
+	}
+	var b kv.Batch
+	b.Expect(d.instances, id[:], old)
+	b.Put(d.instances, id[:], bumped)
+	for _, r := range rows {
+		e, err := decodeEntry(r.Key, r.Value)
+		if err != nil {
+			return 0, err
+		}
+		b.Delete(d.changes, r.Key)
+		b.Put(d.changes, d.entryKey(d.id, e.ID), r.Value)
+	}
+	if err := d.commit(ctx, &b); err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+// ClaimDead claims every dead, unclaimed instance; a claim lost to another
+// recoverer is skipped. It returns how many entries it took.
+func (d *Durable) ClaimDead(ctx context.Context) (int, error) {
+	ins, err := d.Instances(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, in := range ins {
+		if !in.Dead || in.ClaimedBy != uuid.Nil {
+			continue
+		}
+		n, err := d.Claim(ctx, in.ID)
+		switch {
+		case errors.Is(err, kv.ErrConflict), errors.Is(err, ErrAlive):
+			continue // another recoverer won, or it came back to life
+		case err != nil:
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// Start runs the heartbeat loop until Close (or until the instance is
+// fenced). Errors other than fencing are retried on the next beat.
+func (d *Durable) Start() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stop != nil || d.closed {
+		return
+	}
+	d.stop, d.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(d.done)
+		for {
+			select {
+			case <-d.stop:
+				return
+			case <-d.opts.After(d.opts.Interval):
+			}
+			if err := d.Heartbeat(context.Background()); errors.Is(err, ErrFenced) || errors.Is(err, ErrClosed) {
+				return
+			}
+		}
+	}()
+}
+
+// Close stops the heartbeat loop. An instance with no outstanding entries
+// removes its row; one with entries leaves it for another instance to claim
+// once it expires. Idempotent.
+func (d *Durable) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	stop, done, row := d.stop, d.done, d.row
+	d.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
+	ctx := context.Background()
+	rows, err := d.store.Scan(ctx, d.changes, kv.Range{Start: d.id[:], End: kv.PrefixEnd(d.id[:]), Limit: 1})
+	if err != nil || len(rows) > 0 {
+		return err
+	}
+	var b kv.Batch
+	b.Expect(d.instances, d.id[:], row)
+	b.Delete(d.instances, d.id[:])
+	if err := d.store.Commit(ctx, &b); err != nil && !errors.Is(err, kv.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+func revBytes(r Revision) []byte {
+	if r.IsZero() {
+		return nil
+	}
+	return r[:]
+}
+
+func decodeEntry(key, value []byte) (Entry, error) {
+	_, rest, err := kv.ReadUUID(key)
+	if err != nil {
+		return Entry{}, fmt.Errorf("%w: change key: %v", ErrCorrupt, err)
+	}
+	cid, _, err := kv.ReadUUID(rest)
+	if err != nil {
+		return Entry{}, fmt.Errorf("%w: change key: %v", ErrCorrupt, err)
+	}
+	var rec changeRecord
+	if _, err := rec.UnmarshalMsg(value); err != nil {
+		return Entry{}, fmt.Errorf("%w: change %s: %v", ErrCorrupt, uuid.UUID(cid), err)
+	}
+	c := Change{Object: rec.Object}
+	if c.New, err = revFrom(rec.New); err == nil {
+		c.Old, err = revFrom(rec.Old)
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("%w: change %s: %v", ErrCorrupt, uuid.UUID(cid), err)
+	}
+	if rec.CleanupAfter != 0 {
+		c.CleanupAfter = time.UnixMilli(rec.CleanupAfter).UTC()
+	}
+	return Entry{ID: ChangeID(cid), Change: c}, nil
+}
+
+func revFrom(b []byte) (Revision, error) {
+	switch len(b) {
+	case 0:
+		return Revision{}, nil
+	case 16:
+		return Revision(b), nil
+	}
+	return Revision{}, fmt.Errorf("revision of %d bytes", len(b))
+}

@@ -1,0 +1,20 @@
+package changelog
+
+import "errors"
+
+// ErrInvalidID rejects a string that is not a version-7 uuid.
+var ErrInvalidID = errors.New("changelog: invalid change id")
+
+// ErrFenced is returned by every write of an instance whose row another
+// instance claimed (its heartbeat lapsed, or its lock was free): it is
+// considered dead, its entries belong to the claimer, and it must not write.
+var ErrFenced = errors.New("changelog: instance was claimed by another; it may no longer write")
+
+// ErrClosed is returned by calls on a closed log.
+var ErrClosed = errors.New("changelog: closed")
+
+// ErrCorrupt reports a stored record that does not decode.
+var ErrCorrupt = errors.New("changelog: corrupt record")
+
+// ErrAlive is returned by Claim for an instance that is not dead.
+var ErrAlive = errors.New("changelog: instance is alive")

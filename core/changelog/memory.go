@@ -1,0 +1,63 @@
+package changelog
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Memory is a ChangeLog in memory, for tests: durable for the life of the
+// value, with no instances.
+type Memory struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	entries map[ChangeID]Change
+}
+
+var _ ChangeLog = (*Memory)(nil)
+
+// NewMemory returns an empty log reading time from now (time.Now when nil).
+func NewMemory(now func() time.Time) *Memory {
+	if now == nil {
+		now = time.Now
+	}
+	return &Memory{now: now, entries: make(map[ChangeID]Change)}
+}
+
+// Record implements ChangeLog.
+func (m *Memory) Record(_ context.Context, id ChangeID, c Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entries[id] = c
+	return nil
+}
+
+// Remove implements ChangeLog.
+func (m *Memory) Remove(_ context.Context, id ChangeID) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.entries, id)
+	return nil
+}
+
+// Scan implements ChangeLog.
+func (m *Memory) Scan(context.Context) ([]Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	var out []Entry
+	for id, c := range m.entries {
+		if !c.CleanupAfter.After(now) {
+			out = append(out, Entry{ID: id, Change: c})
+		}
+	}
+	return out, nil
+}
+
+// Len returns the number of entries, due or not.
+func (m *Memory) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
+}
