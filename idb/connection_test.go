@@ -151,3 +151,22 @@ func TestDurabilityOption(t *testing.T) {
 		})
 	}
 }
+
+// TestGetWithEndingContext cancels a Get while it waits: it answers the
+// value or the context's error, never "not found" for a present key.
+func TestGetWithEndingContext(t *testing.T) {
+	s, err := idb.Open(context.Background(), dbName(t), idb.Options{Tables: []string{"a"}})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, put(context.Background(), s, "a", "k", "v"))
+	for range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		go cancel()
+		v, err := s.Get(ctx, "a", []byte("k"))
+		if err != nil {
+			require.ErrorIs(t, err, context.Canceled)
+			continue
+		}
+		assert.Equal(t, []byte("v"), v)
+	}
+}

@@ -110,6 +110,7 @@ func rawRange(r kv.Range) js.Value {
 // the browser has it. ok is false when a descending scan needs the cursor
 // fallback.
 func (c *connection) scanRaw(ctx context.Context, table string, r kv.Range) (out []kv.Pair, ok bool, err error) {
+	defer func() { ok = ok || err != nil }() // an error is an answer, not a reason to fall back
 	defer catchJS(&err)
 	tx := c.raw.Call("transaction", table, "readonly")
 	st := tx.Call("objectStore", table)

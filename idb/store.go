@@ -301,6 +301,9 @@ func (s *Store) Get(ctx context.Context, table string, key []byte) ([]byte, erro
 	if err != nil {
 		return nil, mapError(err)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // go-indexeddb answers an ended context with no value and no error
+	}
 	if v.IsUndefined() {
 		return nil, kv.ErrNotFound
 	}
@@ -361,8 +364,8 @@ func (s *Store) Scan(ctx context.Context, table string, r kv.Range) ([]kv.Pair, 
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Start) > 0 && len(r.End) > 0 && string(r.Start) >= string(r.End) {
-		return nil, nil // IDBKeyRange.bound throws on an empty range
+	if r.End != nil && string(r.Start) >= string(r.End) {
+		return nil, nil // empty (IDBKeyRange.bound throws on it)
 	}
 	if out, ok, err := c.scanRaw(ctx, table, r); ok {
 		return out, err
@@ -408,6 +411,9 @@ func reverseScan(ctx context.Context, store *indexeddb.ObjectStore, keyRange *in
 		}
 		return nil
 	})
+	if err == nil {
+		err = ctx.Err() // the cursor walk stops silently when ctx ends
+	}
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -447,9 +453,8 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 	listenCtx, stopListening := context.WithCancel(context.Background())
 	defer stopListening()
 	var (
-		conflict   *kv.OpError
-		expects    bool
-		lastInsert = -1
+		conflict *kv.OpError
+		expects  bool
 	)
 	skip := superseded(b.Ops())
 	for i, op := range b.Ops() {
@@ -463,7 +468,6 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 			_, err = store.PutKey(key, bytesToJS(op.Value))
 		case kv.OpInsert:
 			_, err = store.AddKey(key, bytesToJS(op.Value))
-			lastInsert = i
 		case kv.OpDelete:
 			_, err = store.Delete(key)
 		case kv.OpExpect, kv.OpExpectAbsent:
@@ -499,8 +503,6 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 		return conflict
 	case err == nil:
 		return nil
-	case errors.Is(err, indexeddb.NewDOMException("ConstraintError")) && lastInsert >= 0:
-		return fmt.Errorf("%w: %v", kv.ErrUniqueViolation, err)
 	default:
 		return mapError(err)
 	}

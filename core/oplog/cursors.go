@@ -24,7 +24,7 @@ func (c PeerCursors) Clone() PeerCursors {
 }
 
 // Merge raises every cursor of c to at least the one in other (pointwise
-// max). Merging is commutative, associative and idempotent, so consumers of
+// max); c must not be nil (start from PeerCursors{} or Clone). Merging is commutative, associative and idempotent, so consumers of
 // lossy cursor streams can merge whatever reaches them.
 func (c PeerCursors) Merge(other PeerCursors) {
 	for p, n := range other {

@@ -81,7 +81,9 @@ type Written struct {
 // batch recording the entries (tracker), folding them into state (reducer)
 // and persisting the clock in one kv batch. Its cursors are a cache of the
 // store, which is the truth: several Processors over one store (tabs) stay
-// exactly-once. It is safe for concurrent use.
+// exactly-once. It records entries with an IndexTracker (its ExpectHead and
+// Replace are what keep two tabs from taking one index). It is safe for
+// concurrent use.
 type Processor struct {
 	store   kv.Store
 	tracker *IndexTracker
@@ -90,11 +92,26 @@ type Processor struct {
 	peer    uuid.UUID
 	meta    string
 
-	mu       sync.Mutex // serializes batches; guards the fields below
-	cursors  PeerCursors
-	local    Head // the local peer's head, as last known
+	mu      sync.Mutex // serializes batches; guards the fields below
+	cursors PeerCursors
+	local   Head // the local peer's head, as last known
+	closed  bool
+
+	// wmu guards watchers and is never held across I/O, so stopping a
+	// watch from a browser event cannot wait on a batch in flight.
+	wmu      sync.Mutex
 	watchers map[*watcher]struct{}
-	closed   bool
+}
+
+// Tables returns every table a Processor with the default tracker and
+// reducer uses under prefix (empty: DefaultPrefix), for creating them all
+// at once when the store opens: in IndexedDB each later creation is a
+// schema upgrade that closes other tabs' connections.
+func Tables(prefix string) []string {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return append((&IndexTracker{}).Tables(prefix), prefix+"/state", prefix+"/meta")
 }
 
 // Open opens the op log under opts.Prefix in store, creating its tables,
@@ -114,7 +131,8 @@ func Open(ctx context.Context, store kv.Store, opts Options) (*Processor, error)
 	if p.reducer == nil {
 		p.reducer = &LWW{}
 	}
-	if err := store.CreateTables(ctx, p.meta); err != nil {
+	// One call, so a new IndexedDB database needs one upgrade, not three.
+	if err := store.CreateTables(ctx, Tables(prefix)...); err != nil {
 		return nil, err
 	}
 	if err := p.tracker.Init(ctx, store, prefix); err != nil {
@@ -242,6 +260,8 @@ func (p *Processor) Close() error {
 		return nil
 	}
 	p.closed = true
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
 	for w := range p.watchers {
 		w.stop()
 	}
@@ -445,7 +465,7 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 			return Written{}, err
 		}
 		last := base + hlc.Timestamp(len(ops)-1)
-		if last.Wall() > hlc.MaxWall || last < base {
+		if last < base {
 			return Written{}, fmt.Errorf("%w: batch of %d ops", hlc.ErrWallOverflow, len(ops))
 		}
 		entries := make([]Entry, len(ops))
@@ -543,8 +563,10 @@ func (w *watcher) stop() { close(w.ch) }
 // the watch and closes the channel; Close ends every watch.
 func (p *Processor) WatchCursors() (updates <-chan PeerCursors, stop func()) {
 	w := &watcher{ch: make(chan PeerCursors, 1)}
-	p.mu.Lock()
+	p.mu.Lock() // no batch lands between the snapshot and the registration
 	defer p.mu.Unlock()
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
 	if p.closed {
 		w.stop()
 		return w.ch, func() {}
@@ -554,8 +576,8 @@ func (p *Processor) WatchCursors() (updates <-chan PeerCursors, stop func()) {
 	var once sync.Once
 	return w.ch, func() {
 		once.Do(func() {
-			p.mu.Lock()
-			defer p.mu.Unlock()
+			p.wmu.Lock()
+			defer p.wmu.Unlock()
 			if _, ok := p.watchers[w]; ok {
 				delete(p.watchers, w)
 				w.stop()
@@ -564,7 +586,10 @@ func (p *Processor) WatchCursors() (updates <-chan PeerCursors, stop func()) {
 	}
 }
 
+// notify offers the cursors to every watch; the caller holds p.mu.
 func (p *Processor) notify() {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
 	if len(p.watchers) == 0 {
 		return
 	}

@@ -19,7 +19,7 @@ type entryRecord struct {
 // headRecord is the value of a heads row: what is known of one peer's log.
 type headRecord struct {
 	Next   uint64 `msg:"n"` // the next index expected
-	LastTS uint64 `msg:"t"` // the greatest timestamp among its entries
+	LastTS uint64 `msg:"t"` // the timestamp of the entry at Next-1; zero for a marker
 }
 
 // wireEntry is an entry in a wire batch.

@@ -546,3 +546,23 @@ func TestWireSealedButBad(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeBatchBoundsEntryCount feeds batches whose checksum is right but
+// whose entry count is far beyond their bytes: a decoder that allocates for
+// the count first would run out of memory, which no recover catches.
+func TestDecodeBatchBoundsEntryCount(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload []byte
+	}{
+		{"Array32Max", []byte{0xdd, 0x7f, 0xff, 0xff, 0xff}},
+		{"Array32Huge", []byte{0xdd, 0xff, 0xff, 0xff, 0xff}},
+		{"Array16MoreThanBytes", []byte{0xdc, 0x00, 0x10, 0x80}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := oplog.DecodeBatch(sealed(1, tc.payload))
+			assert.ErrorIs(t, err, oplog.ErrCorrupt)
+		})
+	}
+}

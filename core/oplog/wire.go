@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/tinylib/msgp/msgp"
 
 	"github.com/idbsync/idbsync/core/hlc"
 )
@@ -47,6 +48,13 @@ func DecodeBatch(b []byte) ([]Entry, error) {
 	sum := sha256.Sum256(env.Entries)
 	if !bytes.Equal(sum[:], env.Sum) {
 		return nil, fmt.Errorf("%w: batch checksum mismatch", ErrCorrupt)
+	}
+	// The checksum proves nothing about a sender's intent: bound the entry
+	// count by the bytes there are (an entry takes more than one) before
+	// the decoder allocates for it.
+	n, body, err := msgp.ReadArrayHeaderBytes(env.Entries)
+	if err != nil || int(n) > len(body) {
+		return nil, fmt.Errorf("%w: batch of %d entries in %d bytes", ErrCorrupt, n, len(body))
 	}
 	var ws wireEntries
 	if rest, err = ws.UnmarshalMsg(env.Entries); err != nil || len(rest) != 0 {

@@ -397,6 +397,7 @@ func testScanBounds(t *testing.T, open Opener) {
 		{"OnlyEnd", kv.Range{End: k(0, 2)}, [][]byte{k(0, 0), k(0, 1)}},
 		{"StartEqualsEnd", kv.Range{Start: k(2, 3), End: k(2, 3)}, nil},
 		{"StartAfterEnd", kv.Range{Start: k(2, 6), End: k(2, 3)}, nil},
+		{"EmptyEndIsABound", kv.Range{End: []byte{}}, nil},
 		{"EmptyPrefixOfAllFF", kv.Prefix([]byte{0xff}), [][]byte{{0xff, 0xff}}},
 	}
 	for _, tc := range tests {
