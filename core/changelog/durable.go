@@ -53,6 +53,15 @@ type Durable struct {
 	id                 uuid.UUID
 	opts               DurableOptions
 
+	// beat orders this instance's own writes of its row against its
+	// fenced commits: a commit holds it shared from reading row until its
+	// conflict (if any) is explained, Heartbeat and Close hold it
+	// exclusively. Without it a heartbeat landing between a commit's read
+	// of row and its Commit failed the commit with a spurious conflict or
+	// ErrFenced, and two heartbeats at once failed one with ErrFenced
+	// (stopping the loop).
+	beat sync.RWMutex
+
 	mu     sync.Mutex
 	row    []byte // this instance's row as last written, what commits expect
 	rec    instanceRecord
@@ -114,7 +123,9 @@ func (d *Durable) entryKey(instance uuid.UUID, id ChangeID) []byte {
 
 // Fence adds to b the condition that this instance has not been claimed,
 // so that b fails instead of writing when it has. The Manager fences every
-// commit it makes for a change.
+// commit it makes for a change. The condition is the row as of the call:
+// a Heartbeat between Fence and the Commit of b also fails b with
+// kv.ErrConflict (fence a new batch and retry).
 func (d *Durable) Fence(b *kv.Batch) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -122,7 +133,14 @@ func (d *Durable) Fence(b *kv.Batch) {
 }
 
 // commit commits b fenced, turning a failed fence into ErrFenced.
+// CommitFenced commits b on condition that this instance has not been
+// claimed (ErrFenced when it has), ordered against heartbeats so that a
+// beat never fails it. The Manager commits its compare-and-sets through it.
+func (d *Durable) CommitFenced(ctx context.Context, b *kv.Batch) error { return d.commit(ctx, b) }
+
 func (d *Durable) commit(ctx context.Context, b *kv.Batch) error {
+	d.beat.RLock()
+	defer d.beat.RUnlock()
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
@@ -171,6 +189,9 @@ func (d *Durable) Remove(ctx context.Context, id ChangeID) error {
 // Scan implements ChangeLog: the entries keyed under this instance (its own
 // and those it claimed) whose CleanupAfter has passed.
 func (d *Durable) Scan(ctx context.Context) ([]Entry, error) {
+	if err := d.checkOpen(); err != nil {
+		return nil, err
+	}
 	all, err := d.entriesOf(ctx, d.id)
 	if err != nil {
 		return nil, err
@@ -203,6 +224,8 @@ func (d *Durable) entriesOf(ctx context.Context, instance uuid.UUID) ([]Entry, e
 
 // Heartbeat refreshes this instance's row; ErrFenced if it was claimed.
 func (d *Durable) Heartbeat(ctx context.Context) error {
+	d.beat.Lock()
+	defer d.beat.Unlock()
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
@@ -216,7 +239,7 @@ func (d *Durable) Heartbeat(ctx context.Context) error {
 	b.Expect(d.instances, d.id[:], old)
 	b.Put(d.instances, d.id[:], row)
 	err := d.store.Commit(ctx, &b)
-	if errors.Is(err, kv.ErrConflict) {
+	if errors.Is(err, kv.ErrConflict) && d.fenced(ctx) {
 		return fmt.Errorf("%w: instance %s", ErrFenced, d.id)
 	}
 	if err != nil {
@@ -224,8 +247,15 @@ func (d *Durable) Heartbeat(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if bytes.Equal(d.row, old) {
-		d.row, d.rec = row, rec
+	d.row, d.rec = row, rec
+	return nil
+}
+
+func (d *Durable) checkOpen() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ErrClosed
 	}
 	return nil
 }
@@ -241,6 +271,9 @@ type Instance struct {
 
 // Instances lists every instance row but this one's.
 func (d *Durable) Instances(ctx context.Context) ([]Instance, error) {
+	if err := d.checkOpen(); err != nil {
+		return nil, err
+	}
 	rows, err := d.store.Scan(ctx, d.instances, kv.Range{})
 	if err != nil {
 		return nil, err
@@ -256,19 +289,24 @@ func (d *Durable) Instances(ctx context.Context) ([]Instance, error) {
 		if id == d.id {
 			continue
 		}
-		in := Instance{ID: id, Epoch: rec.Epoch, Heartbeat: time.UnixMilli(rec.Heartbeat).UTC()}
-		if len(rec.ClaimedBy) == 16 {
-			in.ClaimedBy = uuid.UUID(rec.ClaimedBy)
-		}
-		in.Dead = now.Sub(in.Heartbeat) > d.opts.Expiry
-		if d.opts.LockHeld != nil {
-			if held, known := d.opts.LockHeld(ctx, id); known {
-				in.Dead = !held
-			}
-		}
-		out = append(out, in)
+		out = append(out, d.describe(ctx, id, &rec, now))
 	}
 	return out, nil
+}
+
+// describe is what the row rec of instance id says at now.
+func (d *Durable) describe(ctx context.Context, id uuid.UUID, rec *instanceRecord, now time.Time) Instance {
+	in := Instance{ID: id, Epoch: rec.Epoch, Heartbeat: time.UnixMilli(rec.Heartbeat).UTC()}
+	if len(rec.ClaimedBy) == 16 {
+		in.ClaimedBy = uuid.UUID(rec.ClaimedBy)
+	}
+	in.Dead = now.Sub(in.Heartbeat) > d.opts.Expiry
+	if d.opts.LockHeld != nil {
+		if held, known := d.opts.LockHeld(ctx, id); known {
+			in.Dead = !held
+		}
+	}
+	return in
 }
 
 // Claim takes over the dead instance id: in one batch it expects the dead
@@ -277,33 +315,33 @@ func (d *Durable) Instances(ctx context.Context) ([]Instance, error) {
 // two instances claiming one at once exactly one wins; the other gets
 // kv.ErrConflict. A live instance is ErrAlive.
 func (d *Durable) Claim(ctx context.Context, id uuid.UUID) (int, error) {
-	ins, err := d.Instances(ctx)
-	if err != nil {
+	if err := d.checkOpen(); err != nil {
 		return 0, err
 	}
-	var target *Instance
-	for i := range ins {
-		if ins[i].ID == id {
-			target = &ins[i]
-		}
+	if id == d.id {
+		return 0, fmt.Errorf("changelog: instance %s cannot claim itself", id)
 	}
-	switch {
-	case target == nil:
-		return 0, fmt.Errorf("changelog: no instance %s", id)
-	case target.ClaimedBy != uuid.Nil:
-		return 0, fmt.Errorf("%w: instance %s was claimed by %s", kv.ErrConflict, id, target.ClaimedBy)
-	case !target.Dead:
-		return 0, fmt.Errorf("%w: instance %s", ErrAlive, id)
-	}
-	// Expect the row exactly as stored, so a beat or a claim in between
-	// (or fields of a newer build) make this claim fail, never overwrite.
+	// Decide from the row the batch below expects, read once: a beat or a
+	// claim after this read makes the claim fail, never overwrite. (Judging
+	// from an earlier read, a claim could take a live instance that beat in
+	// between, or "win" one another recoverer had just claimed, with 0
+	// entries.)
 	old, err := d.store.Get(ctx, d.instances, id[:])
+	if errors.Is(err, kv.ErrNotFound) {
+		return 0, fmt.Errorf("changelog: no instance %s", id)
+	}
 	if err != nil {
 		return 0, err
 	}
 	var rec instanceRecord
 	if _, err := rec.UnmarshalMsg(old); err != nil {
 		return 0, fmt.Errorf("%w: instance row %s", ErrCorrupt, id)
+	}
+	switch target := d.describe(ctx, id, &rec, d.opts.Now()); {
+	case target.ClaimedBy != uuid.Nil:
+		return 0, fmt.Errorf("%w: instance %s was claimed by %s", kv.ErrConflict, id, target.ClaimedBy)
+	case !target.Dead:
+		return 0, fmt.Errorf("%w: instance %s", ErrAlive, id)
 	}
 	rec.Epoch++
 	rec.ClaimedBy = d.id[:]
@@ -315,18 +353,47 @@ func (d *Durable) Claim(ctx context.Context, id uuid.UUID) (int, error) {
 	var b kv.Batch
 	b.Expect(d.instances, id[:], old)
 	b.Put(d.instances, id[:], bumped)
-	for _, r := range rows {
-		e, err := decodeEntry(r.Key, r.Value)
-		if err != nil {
-			return 0, err
-		}
-		b.Delete(d.changes, r.Key)
-		b.Put(d.changes, d.entryKey(d.id, e.ID), r.Value)
+	// Each entry must still be as read: the dead instance, if only paused,
+	// can replace or remove one without changing its row.
+	if err := d.moveEntries(&b, rows, true); err != nil {
+		return 0, err
 	}
 	if err := d.commit(ctx, &b); err != nil {
 		return 0, err
 	}
-	return len(rows), nil
+	// An entry the instance recorded after the scan above is not in the
+	// batch, and its commit did not change the row the batch expected.
+	// The claim fenced the instance: nothing can be added to its range
+	// now, so one more pass moves whatever is left.
+	rest, err := d.store.Scan(ctx, d.changes, kv.Prefix(id[:]))
+	if err != nil || len(rest) == 0 {
+		return len(rows), err
+	}
+	b = kv.Batch{}
+	if err := d.moveEntries(&b, rest, false); err != nil {
+		return len(rows), err
+	}
+	if err := d.commit(ctx, &b); err != nil {
+		return len(rows), err
+	}
+	return len(rows) + len(rest), nil
+}
+
+// moveEntries adds to b the moves of rows (change rows of another
+// instance) under this instance, expecting each unchanged if expect.
+func (d *Durable) moveEntries(b *kv.Batch, rows []kv.Pair, expect bool) error {
+	for _, r := range rows {
+		e, err := decodeEntry(r.Key, r.Value)
+		if err != nil {
+			return err
+		}
+		if expect {
+			b.Expect(d.changes, r.Key, r.Value)
+		}
+		b.Delete(d.changes, r.Key)
+		b.Put(d.changes, d.entryKey(d.id, e.ID), r.Value)
+	}
+	return nil
 }
 
 // ClaimDead claims every dead, unclaimed instance; a claim lost to another
@@ -387,12 +454,20 @@ func (d *Durable) Close() error {
 		return nil
 	}
 	d.closed = true
-	stop, done, row := d.stop, d.done, d.row
+	stop, done := d.stop, d.done
 	d.mu.Unlock()
 	if stop != nil {
 		close(stop)
 		<-done
 	}
+	// Wait for a beat or a write in flight, then expect the row as it is
+	// now (one read before a beat made the delete below fail and left
+	// the row of an instance without entries behind).
+	d.beat.Lock()
+	defer d.beat.Unlock()
+	d.mu.Lock()
+	row := d.row
+	d.mu.Unlock()
 	ctx := context.Background()
 	rows, err := d.store.Scan(ctx, d.changes, kv.Range{Start: d.id[:], End: kv.PrefixEnd(d.id[:]), Limit: 1})
 	if err != nil || len(rows) > 0 {

@@ -18,3 +18,6 @@ var ErrCorrupt = errors.New("changelog: corrupt record")
 
 // ErrAlive is returned by Claim for an instance that is not dead.
 var ErrAlive = errors.New("changelog: instance is alive")
+
+// ErrNotFound is returned for an object or a blob that is not there.
+var ErrNotFound = errors.New("changelog: not found")

@@ -17,3 +17,17 @@ type instanceRecord struct {
 	Heartbeat int64  `msg:"h"`           // Unix ms of the last heartbeat
 	ClaimedBy []byte `msg:"c,omitempty"` // the instance that took it over
 }
+
+// refRecord is a row of the reference tier: an object's value inline, or
+// the revision of the blob that holds it (exactly one of the two).
+type refRecord struct {
+	Inline []byte `msg:"i,omitempty"`
+	Rev    []byte `msg:"r,omitempty"`
+}
+
+// blobManifest closes a blob written in chunks: without it the blob is
+// incomplete and reads as absent.
+type blobManifest struct {
+	Size   int64  `msg:"z"`
+	Chunks uint32 `msg:"n"`
+}

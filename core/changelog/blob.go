@@ -1,0 +1,207 @@
+package changelog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// BlobStore is the blob tier: large values under revision keys, written
+// outside the reference tier's transactions. Every method is idempotent. A
+// crash during Put may leave a partial blob, which Get reports as absent and
+// Delete removes.
+type BlobStore interface {
+	// Put writes data under rev. Revisions are never reused.
+	Put(ctx context.Context, rev Revision, data []byte) error
+	// Get returns the blob of rev, or ErrNotFound when it is absent or
+	// incomplete.
+	Get(ctx context.Context, rev Revision) ([]byte, error)
+	// Delete removes whatever is stored under rev; a missing blob is fine.
+	Delete(ctx context.Context, rev Revision) error
+}
+
+// MemoryBlobs is a BlobStore in memory, for tests.
+type MemoryBlobs struct {
+	mu    sync.Mutex
+	blobs map[Revision][]byte
+}
+
+var _ BlobStore = (*MemoryBlobs)(nil)
+
+// NewMemoryBlobs returns an empty blob store.
+func NewMemoryBlobs() *MemoryBlobs { return &MemoryBlobs{blobs: make(map[Revision][]byte)} }
+
+// Put implements BlobStore.
+func (m *MemoryBlobs) Put(_ context.Context, rev Revision, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.blobs[rev] = append([]byte{}, data...)
+	return nil
+}
+
+// Get implements BlobStore.
+func (m *MemoryBlobs) Get(_ context.Context, rev Revision) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.blobs[rev]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return append([]byte{}, b...), nil
+}
+
+// Delete implements BlobStore.
+func (m *MemoryBlobs) Delete(_ context.Context, rev Revision) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.blobs, rev)
+	return nil
+}
+
+// Revisions lists the stored revisions.
+func (m *MemoryBlobs) Revisions(context.Context) ([]Revision, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Revision, 0, len(m.blobs))
+	for r := range m.blobs {
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// DefaultChunkSize is the chunk size of KVBlobs.
+const DefaultChunkSize = 256 << 10
+
+// manifestChunk is the chunk number of a blob's manifest row, after every
+// data chunk.
+const manifestChunk = ^uint32(0)
+
+// KVBlobs is a BlobStore over a kv.Store table (in the browser, an IndexedDB
+// object store): a blob is written in chunks, one transaction each, then a
+// manifest row; a crash in between leaves a partial blob without manifest.
+type KVBlobs struct {
+	store kv.Store
+	table string
+	chunk int
+
+	// AfterChunk, when set, runs after each chunk is committed; an error
+	// stops the write there (tests use it to crash mid-blob).
+	AfterChunk func(rev Revision, chunk int) error
+}
+
+var _ BlobStore = (*KVBlobs)(nil)
+
+// NewKVBlobs returns the blob store in <prefix>/blobs of store, creating the
+// table; chunkSize <= 0 means DefaultChunkSize.
+func NewKVBlobs(ctx context.Context, store kv.Store, prefix string, chunkSize int) (*KVBlobs, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if chunkSize <= 0 {
+		chunkSize = DefaultChunkSize
+	}
+	b := &KVBlobs{store: store, table: prefix + "/blobs", chunk: chunkSize}
+	if err := store.CreateTables(ctx, b.table); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func chunkKey(rev Revision, n uint32) []byte {
+	return kv.AppendUint32(kv.AppendUUID(make([]byte, 0, 20), rev), n)
+}
+
+// Put implements BlobStore: chunks first, each in its own batch, then the
+// manifest.
+func (s *KVBlobs) Put(ctx context.Context, rev Revision, data []byte) error {
+	n := 0
+	for off := 0; off < len(data) || n == 0; off += s.chunk {
+		end := min(off+s.chunk, len(data))
+		var b kv.Batch
+		b.Put(s.table, chunkKey(rev, uint32(n)), data[off:end])
+		if err := s.store.Commit(ctx, &b); err != nil {
+			return err
+		}
+		if s.AfterChunk != nil {
+			if err := s.AfterChunk(rev, n); err != nil {
+				return err
+			}
+		}
+		n++
+	}
+	m, _ := (&blobManifest{Size: int64(len(data)), Chunks: uint32(n)}).MarshalMsg(nil)
+	var b kv.Batch
+	b.Put(s.table, chunkKey(rev, manifestChunk), m)
+	return s.store.Commit(ctx, &b)
+}
+
+// Get implements BlobStore.
+func (s *KVBlobs) Get(ctx context.Context, rev Revision) ([]byte, error) {
+	v, err := s.store.Get(ctx, s.table, chunkKey(rev, manifestChunk))
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m blobManifest
+	if _, err := m.UnmarshalMsg(v); err != nil {
+		return nil, fmt.Errorf("%w: blob manifest %s: %v", ErrCorrupt, rev, err)
+	}
+	rows, err := s.store.Scan(ctx, s.table, kv.Range{Start: chunkKey(rev, 0), End: chunkKey(rev, m.Chunks)})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != int(m.Chunks) {
+		return nil, fmt.Errorf("%w: blob %s has %d of %d chunks", ErrCorrupt, rev, len(rows), m.Chunks)
+	}
+	out := make([]byte, 0, m.Size)
+	for _, r := range rows {
+		out = append(out, r.Value...)
+	}
+	if int64(len(out)) != m.Size {
+		return nil, fmt.Errorf("%w: blob %s is %d bytes, manifest says %d", ErrCorrupt, rev, len(out), m.Size)
+	}
+	return out, nil
+}
+
+// Delete implements BlobStore: the manifest goes first, so a crash in the
+// middle leaves a partial blob, never a complete-looking one.
+func (s *KVBlobs) Delete(ctx context.Context, rev Revision) error {
+	var b kv.Batch
+	b.Delete(s.table, chunkKey(rev, manifestChunk))
+	if err := s.store.Commit(ctx, &b); err != nil {
+		return err
+	}
+	rows, err := s.store.Scan(ctx, s.table, kv.Prefix(rev[:]))
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	b = kv.Batch{}
+	for _, r := range rows {
+		b.Delete(s.table, r.Key)
+	}
+	return s.store.Commit(ctx, &b)
+}
+
+// Revisions lists every revision with a row, complete or not.
+func (s *KVBlobs) Revisions(ctx context.Context) ([]Revision, error) {
+	rows, err := s.store.Scan(ctx, s.table, kv.Range{})
+	if err != nil {
+		return nil, err
+	}
+	var out []Revision
+	for _, r := range rows {
+		id, _, err := kv.ReadUUID(r.Key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: blob key %x", ErrCorrupt, r.Key)
+		}
+		if len(out) == 0 || out[len(out)-1] != Revision(id) {
+			out = append(out, Revision(id))
+		}
+	}
+	return out, nil
+}

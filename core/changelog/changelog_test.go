@@ -1,0 +1,180 @@
+package changelog_test
+
+import (
+	"bytes"
+	"context"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idbsync/idbsync/core/changelog"
+	"github.com/idbsync/idbsync/core/changelog/changelogtest"
+	"github.com/idbsync/idbsync/core/kv"
+	"github.com/idbsync/idbsync/core/kv/memkv"
+)
+
+// memOpener opens memkv stores, a second open of a name being a reopen of
+// the same data, as memkv's own conformance test does.
+func memOpener() func(t testing.TB, name string) kv.Store {
+	var mu sync.Mutex
+	opened := make(map[string]*memkv.Store)
+	return func(_ testing.TB, name string) kv.Store {
+		mu.Lock()
+		defer mu.Unlock()
+		if s, ok := opened[name]; ok {
+			return s.Reopen()
+		}
+		s := memkv.New()
+		opened[name] = s
+		return s
+	}
+}
+
+func TestDurable(t *testing.T) {
+	changelogtest.Run(t, memOpener())
+}
+
+func BenchmarkDurable(b *testing.B) {
+	changelogtest.Benchmark(b, memOpener())
+}
+
+var ctx = context.Background()
+
+func TestNewIDOrdered(t *testing.T) {
+	const n = 200
+	ids := make([]changelog.ChangeID, n)
+	for i := range ids {
+		id, err := changelog.NewID()
+		require.NoError(t, err)
+		assert.Equal(t, uuid.Version(7), uuid.UUID(id).Version())
+		assert.Equal(t, uuid.RFC4122, uuid.UUID(id).Variant())
+		ids[i] = id
+	}
+	for i := 1; i < n; i++ {
+		assert.Negative(t, bytes.Compare(ids[i-1][:], ids[i][:]), "id %d sorts after id %d", i, i-1)
+		assert.Less(t, ids[i-1].String(), ids[i].String(), "string forms sort too")
+	}
+}
+
+func TestParseID(t *testing.T) {
+	id, err := changelog.NewID()
+	require.NoError(t, err)
+	got, err := changelog.ParseID(id.String())
+	require.NoError(t, err)
+	assert.Equal(t, id, got)
+	got, err = changelog.ParseID(bytesToUpper(id.String()))
+	require.NoError(t, err, "upper case parses")
+	assert.Equal(t, id, got)
+
+	v7 := id.String()
+	for _, tc := range []struct{ name, s string }{
+		{"Empty", ""},
+		{"Malformed", "not-a-uuid"},
+		{"Truncated", v7[:len(v7)-1]},
+		{"BadHex", "zz" + v7[2:]},
+		{"V4", uuid.New().String()},
+		{"Nil", uuid.Nil.String()},
+		{"V1Like", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
+		{"V7WrongVariant", v7[:19] + "c" + v7[20:]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := changelog.ParseID(tc.s)
+			require.ErrorIs(t, err, changelog.ErrInvalidID, "%q", tc.s)
+		})
+	}
+}
+
+func bytesToUpper(s string) string { return string(bytes.ToUpper([]byte(s))) }
+
+func TestIDTime(t *testing.T) {
+	before := time.Now()
+	id, err := changelog.NewID()
+	require.NoError(t, err)
+	after := time.Now()
+	got := id.Time()
+	assert.Equal(t, time.UTC, got.Location())
+	assert.False(t, got.Before(before.Truncate(time.Millisecond)), "%v before %v", got, before)
+	assert.False(t, got.After(after), "%v after %v", got, after)
+}
+
+func TestRevision(t *testing.T) {
+	var zero changelog.Revision
+	assert.True(t, zero.IsZero())
+	assert.Equal(t, "none", zero.String())
+	r, err := changelog.NewRevision()
+	require.NoError(t, err)
+	assert.False(t, r.IsZero())
+	assert.Equal(t, uuid.UUID(r).String(), r.String())
+	r2, err := changelog.NewRevision()
+	require.NoError(t, err)
+	assert.NotEqual(t, r, r2, "every revision is new")
+}
+
+func sortEntries(es []changelog.Entry) []changelog.Entry {
+	sort.Slice(es, func(i, j int) bool { return bytes.Compare(es[i].ID[:], es[j].ID[:]) < 0 })
+	return es
+}
+
+func TestMemory(t *testing.T) {
+	base := time.UnixMilli(1_700_000_000_000).UTC()
+	now := base
+	m := changelog.NewMemory(func() time.Time { return now })
+	var _ changelog.ChangeLog = m
+	got, err := m.Scan(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	assert.Zero(t, m.Len())
+
+	mk := func() changelog.ChangeID {
+		id, err := changelog.NewID()
+		require.NoError(t, err)
+		return id
+	}
+	rev, err := changelog.NewRevision()
+	require.NoError(t, err)
+	due := changelog.Entry{ID: mk(), Change: changelog.Change{Object: "due", New: rev}}
+	later := changelog.Entry{ID: mk(), Change: changelog.Change{Object: "later", Old: rev, CleanupAfter: base.Add(time.Second)}}
+	require.NoError(t, m.Record(ctx, due.ID, due.Change))
+	require.NoError(t, m.Record(ctx, later.ID, later.Change))
+	assert.Equal(t, 2, m.Len())
+	got, err = m.Scan(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []changelog.Entry{due}, got, "a future entry is not scanned")
+
+	now = base.Add(time.Second)
+	got, err = m.Scan(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, sortEntries([]changelog.Entry{due, later}), sortEntries(got), "due once the clock reaches it")
+
+	due.Change.Object = "replaced"
+	require.NoError(t, m.Record(ctx, due.ID, due.Change))
+	assert.Equal(t, 2, m.Len(), "recording an id twice replaces it")
+	got, err = m.Scan(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, sortEntries([]changelog.Entry{due, later}), sortEntries(got))
+
+	require.NoError(t, m.Remove(ctx, due.ID))
+	require.NoError(t, m.Remove(ctx, due.ID), "removing a missing id is fine")
+	assert.Equal(t, 1, m.Len())
+	got, err = m.Scan(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []changelog.Entry{later}, got)
+
+	assert.NotNil(t, changelog.NewMemory(nil), "nil clock means time.Now")
+}
+
+func TestNoop(t *testing.T) {
+	var l changelog.ChangeLog = changelog.Noop{}
+	id, err := changelog.NewID()
+	require.NoError(t, err)
+	require.NoError(t, l.Record(ctx, id, changelog.Change{Object: "x"}))
+	got, err := l.Scan(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	require.NoError(t, l.Remove(ctx, id))
+}
