@@ -1,0 +1,395 @@
+package changelog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// Phase is where a large write stands, as its guard tracks it.
+type Phase int
+
+// The phases of a large write.
+const (
+	Recorded  Phase = iota + 1 // the change is in the log; no side effect yet
+	Written                    // the new blob is complete
+	Updated                    // the reference points at the new value
+	Lost                       // another writer changed the reference first
+	Completed                  // cleanup done and the entry removed
+)
+
+var phaseNames = [...]string{Recorded: "recorded", Written: "written", Updated: "updated", Lost: "lost", Completed: "completed"}
+
+func (p Phase) String() string {
+	if p > 0 && int(p) < len(phaseNames) {
+		return phaseNames[p]
+	}
+	return fmt.Sprintf("phase(%d)", int(p))
+}
+
+// Step names a point of a large write where ManagerOptions.Hook runs.
+type Step string
+
+// The hook points, in the order a large write passes them.
+const (
+	StepRecorded     Step = "recorded"      // the change is durable in the log
+	StepWritten      Step = "written"       // the new blob is complete
+	StepCASCommitted Step = "cas-committed" // the reference CAS committed; its answer not yet seen
+	StepDeleted      Step = "deleted"       // cleanup deleted one blob
+	StepBeforeRemove Step = "before-remove" // cleanup is done; the entry is not yet removed
+)
+
+// DefaultInlineMax is the largest value a Manager keeps inline.
+const DefaultInlineMax = 16 << 10
+
+// ManagerOptions configure NewManager. The zero value is ready to use.
+type ManagerOptions struct {
+	// Prefix names the reference table (<prefix>/refs); empty means
+	// DefaultPrefix.
+	Prefix string
+	// InlineMax is the largest value stored inline in the reference tier;
+	// zero means DefaultInlineMax.
+	InlineMax int
+	// Hook, when set, runs at each Step of a large write; an error stops the
+	// write right there, as a crash would (tests inject faults with it).
+	Hook func(step Step, object string) error
+}
+
+// Manager writes objects whose values may be large: small values go inline
+// in the reference tier in one batch; large ones go to the blob tier under
+// a fresh revision, guarded by the change log so that no crash leaves an
+// orphaned blob or a dangling reference.
+type Manager struct {
+	store  kv.Store
+	log    ChangeLog
+	blobs  BlobStore
+	refs   string
+	opts   ManagerOptions
+	commit func(context.Context, *kv.Batch) error
+
+	mu       sync.Mutex
+	inFlight map[ChangeID]bool // this manager's writes in progress: not recovery's to clean
+}
+
+// NewManager returns a Manager over the reference tier in store, the log
+// and the blob tier. When log is a *Durable, every reference update is
+// fenced by its instance.
+func NewManager(ctx context.Context, store kv.Store, log ChangeLog, blobs BlobStore, opts ManagerOptions) (*Manager, error) {
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	if opts.InlineMax <= 0 {
+		opts.InlineMax = DefaultInlineMax
+	}
+	m := &Manager{
+		store: store, log: log, blobs: blobs, refs: opts.Prefix + "/refs", opts: opts,
+		commit: store.Commit, inFlight: make(map[ChangeID]bool),
+	}
+	if d, ok := log.(*Durable); ok {
+		m.commit = d.CommitFenced
+	}
+	if err := store.CreateTables(ctx, m.refs); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *Manager) hook(step Step, object string) error {
+	if m.opts.Hook == nil {
+		return nil
+	}
+	return m.opts.Hook(step, object)
+}
+
+// ref reads the reference of object: its raw row (nil when absent) and
+// what it says.
+func (m *Manager) ref(ctx context.Context, object string) ([]byte, refRecord, error) {
+	var rec refRecord
+	raw, err := m.store.Get(ctx, m.refs, []byte(object))
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, rec, nil
+	}
+	if err != nil {
+		return nil, rec, err
+	}
+	if _, err := rec.UnmarshalMsg(raw); err != nil {
+		return nil, rec, fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, object, err)
+	}
+	return raw, rec, nil
+}
+
+// Get returns the value of object, or ErrNotFound when it has none or its
+// blob is missing.
+func (m *Manager) Get(ctx context.Context, object string) ([]byte, error) {
+	if err := checkObject(object); err != nil {
+		return nil, err
+	}
+	raw, rec, err := m.ref(ctx, object)
+	switch {
+	case err != nil:
+		return nil, err
+	case raw == nil:
+		return nil, ErrNotFound
+	case len(rec.Rev) == 0:
+		return nonNil(rec.Inline), nil
+	}
+	rev, err := revFrom(rec.Rev)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, object, err)
+	}
+	return m.blobs.Get(ctx, rev)
+}
+
+// Put sets the value of object. Losing a race to a concurrent writer is not
+// an error: the last writer wins.
+func (m *Manager) Put(ctx context.Context, object string, data []byte) error {
+	return m.write(ctx, object, data, false)
+}
+
+// Delete removes object; a missing object is fine.
+func (m *Manager) Delete(ctx context.Context, object string) error {
+	return m.write(ctx, object, nil, true)
+}
+
+func checkObject(object string) error {
+	if err := kv.CheckKey([]byte(object)); err != nil {
+		return fmt.Errorf("changelog: object name: %w", err)
+	}
+	return nil
+}
+
+func (m *Manager) write(ctx context.Context, object string, data []byte, del bool) error {
+	if err := checkObject(object); err != nil {
+		return err
+	}
+	raw, cur, err := m.ref(ctx, object)
+	if err != nil {
+		return err
+	}
+	old, err := revFrom(cur.Rev)
+	if err != nil {
+		return fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, object, err)
+	}
+	var next *refRecord // nil: delete the reference
+	var rev Revision
+	switch {
+	case del:
+	case len(data) <= m.opts.InlineMax:
+		next = &refRecord{Inline: nonNil(data)}
+	default:
+		if rev, err = NewRevision(); err != nil {
+			return err
+		}
+		next = &refRecord{Rev: rev[:]}
+	}
+	if rev.IsZero() && old.IsZero() {
+		// No blob on either side: one compare-and-set, nothing to log.
+		err := m.cas(ctx, object, raw, next)
+		if errors.Is(err, kv.ErrConflict) || errors.Is(err, kv.ErrUniqueViolation) {
+			return nil // another writer came later: it wins
+		}
+		return err
+	}
+
+	id, err := NewID()
+	if err != nil {
+		return err
+	}
+	c := Change{Object: object, New: rev, Old: old}
+	m.track(id, true)
+	defer m.track(id, false)
+	g := guard{phase: Recorded}
+	if err := m.log.Record(ctx, id, c); err != nil {
+		return err
+	}
+	if err := m.hook(StepRecorded, object); err != nil {
+		return err
+	}
+	if !rev.IsZero() {
+		if err := m.blobs.Put(ctx, rev, data); err != nil {
+			return err // the entry stays: recovery deletes the partial blob
+		}
+		g.to(Written)
+		if err := m.hook(StepWritten, object); err != nil {
+			return err
+		}
+	}
+	switch err := m.cas(ctx, object, raw, next); {
+	case err == nil:
+		g.to(Updated)
+	case errors.Is(err, kv.ErrConflict), errors.Is(err, kv.ErrUniqueViolation):
+		g.to(Lost)
+	case errors.Is(err, ErrFenced):
+		return err // the claimer owns the entry now
+	default:
+		// The outcome is unknown (the answer was lost): cleanup reads the
+		// reference tier and deletes whichever blob it does not point at,
+		// which is right whichever way the CAS went.
+		if cerr := m.cleanup(ctx, id, c); cerr != nil {
+			return errors.Join(err, cerr)
+		}
+		return err
+	}
+	if err := m.cleanup(ctx, id, c); err != nil {
+		return err
+	}
+	g.to(Completed)
+	return nil
+}
+
+// guard tracks a large write's phase; it panics on a transition the write
+// must never make, which would be a bug here, not a fault outside.
+type guard struct{ phase Phase }
+
+var transitions = map[Phase][]Phase{
+	Recorded: {Written, Updated, Lost},
+	Written:  {Updated, Lost},
+	Updated:  {Completed},
+	Lost:     {Completed},
+}
+
+func (g *guard) to(p Phase) {
+	for _, ok := range transitions[g.phase] {
+		if ok == p {
+			g.phase = p
+			return
+		}
+	}
+	panic(fmt.Sprintf("changelog: write moved from %s to %s", g.phase, p))
+}
+
+// cas replaces the reference of object, expected to be raw (nil: absent),
+// with next (nil: none), fenced when the log is a Durable.
+func (m *Manager) cas(ctx context.Context, object string, raw []byte, next *refRecord) error {
+	key := []byte(object)
+	var b kv.Batch
+	if raw == nil {
+		b.ExpectAbsent(m.refs, key)
+	} else {
+		b.Expect(m.refs, key, raw)
+	}
+	if next == nil {
+		b.Delete(m.refs, key)
+	} else {
+		v, err := next.MarshalMsg(nil)
+		if err != nil {
+			return err
+		}
+		b.Put(m.refs, key, v)
+	}
+	if err := m.commit(ctx, &b); err != nil {
+		return err
+	}
+	return m.hook(StepCASCommitted, object)
+}
+
+// cleanup deletes whichever of c's blobs the reference tier does not point
+// at, then removes the entry. It reads only the reference tier and never
+// writes it: every step is idempotent and may run again after a crash.
+func (m *Manager) cleanup(ctx context.Context, id ChangeID, c Change) error {
+	_, cur, err := m.ref(ctx, c.Object)
+	if err != nil {
+		return err
+	}
+	current, err := revFrom(cur.Rev)
+	if err != nil {
+		return fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, c.Object, err)
+	}
+	for _, r := range []Revision{c.New, c.Old} {
+		if r.IsZero() || r == current {
+			continue
+		}
+		if err := m.blobs.Delete(ctx, r); err != nil {
+			return err
+		}
+		if err := m.hook(StepDeleted, c.Object); err != nil {
+			return err
+		}
+	}
+	if err := m.hook(StepBeforeRemove, c.Object); err != nil {
+		return err
+	}
+	return m.log.Remove(ctx, id)
+}
+
+func (m *Manager) track(id ChangeID, on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if on {
+		m.inFlight[id] = true
+	} else {
+		delete(m.inFlight, id)
+	}
+}
+
+func (m *Manager) busy(id ChangeID) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.inFlight[id]
+}
+
+// Recover claims dead instances (when the log is a *Durable), then cleans
+// up every outstanding entry not in progress here. It returns how many it
+// cleaned. It only collects garbage: it never replays a write.
+func (m *Manager) Recover(ctx context.Context) (int, error) {
+	if d, ok := m.log.(*Durable); ok {
+		if _, err := d.ClaimDead(ctx); err != nil {
+			return 0, err
+		}
+	}
+	entries, err := m.log.Scan(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if m.busy(e.ID) {
+			continue
+		}
+		if err := m.cleanup(ctx, e.ID, e.Change); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunRecovery runs Recover now and then every interval until ctx ends. A
+// failed round is retried up to five times with growing, jittered waits
+// before the loop waits for the next interval. after is the timer (nil:
+// time.After).
+func (m *Manager) RunRecovery(ctx context.Context, interval time.Duration, after func(time.Duration) <-chan time.Time) {
+	if after == nil {
+		after = time.After
+	}
+	for {
+		for try := range 5 {
+			if _, err := m.Recover(ctx); err == nil || ctx.Err() != nil {
+				break
+			}
+			wait := time.Duration(50<<try)*time.Millisecond + rand.N(50*time.Millisecond)
+			select {
+			case <-ctx.Done():
+				return
+			case <-after(wait):
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-after(interval):
+		}
+	}
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

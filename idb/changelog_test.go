@@ -1,0 +1,19 @@
+//go:build js && wasm
+
+package idb_test
+
+import (
+	"testing"
+
+	"github.com/idbsync/idbsync/core/changelog/changelogtest"
+)
+
+// TestChangelog runs the change log's conformance suite on IndexedDB, the
+// same one core/changelog runs on memkv.
+func TestChangelog(t *testing.T) {
+	changelogtest.Run(t, openIDB)
+}
+
+func BenchmarkChangelog(b *testing.B) {
+	changelogtest.Benchmark(b, openIDB)
+}
