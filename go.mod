@@ -3,15 +3,15 @@ module github.com/idbsync/idbsync
 go 1.26.8
 
 require (
+	github.com/google/uuid v1.6.0
 	github.com/hack-pad/go-indexeddb v0.3.2
+	github.com/hack-pad/safejs v0.1.0
 	github.com/stretchr/testify v1.12.1
+	github.com/tinylib/msgp v1.6.5
 )
 
 require (
-	github.com/google/uuid v1.6.0 // indirect
-	github.com/hack-pad/safejs v0.1.0 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
-	github.com/tinylib/msgp v1.6.5 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/mod v0.18.0 // indirect
 	golang.org/x/tools v0.22.0 // indirect
