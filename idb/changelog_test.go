@@ -17,3 +17,13 @@ func TestChangelog(t *testing.T) {
 func BenchmarkChangelog(b *testing.B) {
 	changelogtest.Benchmark(b, openIDB)
 }
+
+// TestManager runs the suite of the change log's Manager and blob store on
+// IndexedDB, the same one core/changelog runs on memkv.
+func TestManager(t *testing.T) {
+	changelogtest.RunManager(t, openIDB)
+}
+
+func BenchmarkManager(b *testing.B) {
+	changelogtest.BenchmarkManager(b, openIDB)
+}

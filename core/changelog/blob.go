@@ -156,6 +156,11 @@ func (s *KVBlobs) Get(ctx context.Context, rev Revision) ([]byte, error) {
 		return nil, err
 	}
 	if len(rows) != int(m.Chunks) {
+		// A Delete that removed the manifest after it was read here, then
+		// the chunks, makes the blob absent, not corrupt.
+		if _, err := s.store.Get(ctx, s.table, chunkKey(rev, manifestChunk)); errors.Is(err, kv.ErrNotFound) {
+			return nil, ErrNotFound
+		}
 		return nil, fmt.Errorf("%w: blob %s has %d of %d chunks", ErrCorrupt, rev, len(rows), m.Chunks)
 	}
 	out := make([]byte, 0, m.Size)

@@ -43,6 +43,14 @@ func BenchmarkDurable(b *testing.B) {
 	changelogtest.Benchmark(b, memOpener())
 }
 
+func TestManager(t *testing.T) {
+	changelogtest.RunManager(t, memOpener())
+}
+
+func BenchmarkManager(b *testing.B) {
+	changelogtest.BenchmarkManager(b, memOpener())
+}
+
 var ctx = context.Background()
 
 func TestNewIDOrdered(t *testing.T) {

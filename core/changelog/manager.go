@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -129,20 +130,35 @@ func (m *Manager) Get(ctx context.Context, object string) ([]byte, error) {
 	if err := checkObject(object); err != nil {
 		return nil, err
 	}
-	raw, rec, err := m.ref(ctx, object)
-	switch {
-	case err != nil:
-		return nil, err
-	case raw == nil:
-		return nil, ErrNotFound
-	case len(rec.Rev) == 0:
-		return nonNil(rec.Inline), nil
+	for {
+		raw, rec, err := m.ref(ctx, object)
+		switch {
+		case err != nil:
+			return nil, err
+		case raw == nil:
+			return nil, ErrNotFound
+		case len(rec.Rev) == 0:
+			return nonNil(rec.Inline), nil
+		}
+		rev, err := revFrom(rec.Rev)
+		if err != nil {
+			return nil, fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, object, err)
+		}
+		data, err := m.blobs.Get(ctx, rev)
+		if !errors.Is(err, ErrNotFound) {
+			return data, err
+		}
+		// The blob is gone: either the reference dangles, or a writer
+		// replaced it since it was read here and deleted the old blob.
+		// Revisions are never reused, so an unchanged row means the former.
+		again, _, err := m.ref(ctx, object)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(again, raw) {
+			return nil, ErrNotFound
+		}
 	}
-	rev, err := revFrom(rec.Rev)
-	if err != nil {
-		return nil, fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, object, err)
-	}
-	return m.blobs.Get(ctx, rev)
 }
 
 // Put sets the value of object. Losing a race to a concurrent writer is not
@@ -225,7 +241,15 @@ func (m *Manager) write(ctx context.Context, object string, data []byte, del boo
 	case errors.Is(err, kv.ErrConflict), errors.Is(err, kv.ErrUniqueViolation):
 		g.to(Lost)
 	case errors.Is(err, ErrFenced):
-		return err // the claimer owns the entry now
+		// The claimer owns the entry now, but its recovery may have run
+		// before this write's blob was (completely) written: the fenced
+		// CAS left the new revision unreferenced, so delete it here.
+		if !rev.IsZero() {
+			if derr := m.blobs.Delete(ctx, rev); derr != nil {
+				return errors.Join(err, derr)
+			}
+		}
+		return err
 	default:
 		// The outcome is unknown (the answer was lost): cleanup reads the
 		// reference tier and deletes whichever blob it does not point at,
