@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbsync/idbsync/core/changelog"
+	"github.com/idbsync/idbsync/core/hlc/hlctest"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
 )
@@ -74,42 +75,13 @@ const (
 	instancesTable = changelog.DefaultPrefix + "/instances"
 )
 
-// fakeClock is a wall clock the test sets, for DurableOptions.Now. It is
-// safe for concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock is the settable wall clock of every test.
+type fakeClock = hlctest.Wall
 
-func newClock(now time.Time) *fakeClock { return &fakeClock{now: now} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-var nameSeq atomic.Int64
+func newClock(now time.Time) *fakeClock { return hlctest.NewWall(now) }
 
 // freshName is a store name no earlier run used.
-func freshName(t testing.TB) string {
-	return fmt.Sprintf("changelogtest-%s-%d-%d", t.Name(), time.Now().UnixNano(), nameSeq.Add(1))
-}
-
-// openStore opens name and closes it when the test ends.
-func openStore(t testing.TB, open kvtest.Opener, name string) kv.Store {
-	t.Helper()
-	s := open(t, name)
-	require.NotNil(t, s)
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
+func freshName(t testing.TB) string { return kvtest.FreshName(t, "changelogtest") }
 
 // neverAfter is a heartbeat timer that never fires, for logs whose loop a
 // test starts by mistake.
@@ -128,7 +100,7 @@ func newEnv(t testing.TB, open kvtest.Opener) *env {
 }
 
 // handle opens another handle on the database (another tab).
-func (e *env) handle(t testing.TB) kv.Store { return openStore(t, e.open, e.name) }
+func (e *env) handle(t testing.TB) kv.Store { return kvtest.OpenStore(t, e.open, e.name) }
 
 // opts are the options of a log on the env's clock.
 func (e *env) opts() changelog.DurableOptions {

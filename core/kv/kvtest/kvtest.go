@@ -31,12 +31,25 @@ type Opener func(t testing.TB, name string) kv.Store
 
 var dbSeq atomic.Int64
 
-// fresh opens a store under a name no earlier run used.
-func fresh(t testing.TB, open Opener) (kv.Store, string) {
-	name := fmt.Sprintf("kvtest-%s-%d-%d", t.Name(), time.Now().UnixNano(), dbSeq.Add(1))
+// FreshName returns a store name no earlier run used (IndexedDB databases
+// outlive a test run), starting with suite.
+func FreshName(t testing.TB, suite string) string {
+	return fmt.Sprintf("%s-%s-%d-%d", suite, t.Name(), time.Now().UnixNano(), dbSeq.Add(1))
+}
+
+// OpenStore opens name with open and closes it when the test ends.
+func OpenStore(t testing.TB, open Opener, name string) kv.Store {
+	t.Helper()
 	s := open(t, name)
+	require.NotNil(t, s)
 	t.Cleanup(func() { _ = s.Close() })
-	return s, name
+	return s
+}
+
+// fresh opens a store under a fresh name.
+func fresh(t testing.TB, open Opener) (kv.Store, string) {
+	name := FreshName(t, "kvtest")
+	return OpenStore(t, open, name), name
 }
 
 // Run runs the whole suite against the stores open makes.

@@ -15,7 +15,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/hlc/hlctest"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
 	"github.com/idbsync/idbsync/core/oplog"
@@ -74,44 +74,16 @@ var base = time.UnixMilli(1_700_000_000_000)
 // baseMs is base in Unix milliseconds.
 var baseMs = uint64(base.UnixMilli())
 
-// fakeClock is a wall clock the test sets, for Options.Now. It is safe for
-// concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock is the settable wall clock of every test.
+type fakeClock = hlctest.Wall
 
-func newClock(now time.Time) *fakeClock { return &fakeClock{now: now} }
+func newClock(now time.Time) *fakeClock { return hlctest.NewWall(now) }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *fakeClock) wallMs() uint64 { return uint64(c.Now().UnixMilli()) }
-
-var nameSeq atomic.Int64
+// wallMs is the clock's time in Unix milliseconds.
+func wallMs(c *fakeClock) uint64 { return uint64(c.Now().UnixMilli()) }
 
 // freshName is a store name no earlier run used.
-func freshName(t testing.TB) string {
-	return fmt.Sprintf("oplogtest-%s-%d-%d", t.Name(), time.Now().UnixNano(), nameSeq.Add(1))
-}
-
-// openStore opens name and closes it when the test ends.
-func openStore(t testing.TB, open kvtest.Opener, name string) kv.Store {
-	t.Helper()
-	s := open(t, name)
-	require.NotNil(t, s)
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
+func freshName(t testing.TB) string { return kvtest.FreshName(t, "oplogtest") }
 
 // openProc opens a Processor on s and closes it when the test ends.
 func openProc(t testing.TB, s kv.Store, opts oplog.Options) *oplog.Processor {
@@ -133,7 +105,7 @@ type replica struct {
 func newReplica(t testing.TB, open kvtest.Opener, peer uuid.UUID) *replica {
 	t.Helper()
 	r := &replica{name: freshName(t), clock: newClock(base)}
-	r.store = openStore(t, open, r.name)
+	r.store = kvtest.OpenStore(t, open, r.name)
 	r.p = openProc(t, r.store, oplog.Options{Peer: peer, Now: r.clock.Now})
 	return r
 }
@@ -429,8 +401,8 @@ func race(n int, fn func(i int) (bool, error)) (int, error) {
 func tabs(t *testing.T, open kvtest.Opener, optsA, optsB oplog.Options) (a, b *oplog.Processor, name string) {
 	t.Helper()
 	name = freshName(t)
-	a = openProc(t, openStore(t, open, name), optsA)
-	b = openProc(t, openStore(t, open, name), optsB)
+	a = openProc(t, kvtest.OpenStore(t, open, name), optsA)
+	b = openProc(t, kvtest.OpenStore(t, open, name), optsB)
 	return a, b, name
 }
 
@@ -565,13 +537,13 @@ func testTwoTabsExec(t *testing.T, open kvtest.Opener) {
 func testTwoTabsCausality(t *testing.T, open kvtest.Opener) {
 	clk := newClock(base)
 	name := freshName(t)
-	a := openProc(t, openStore(t, open, name), oplog.Options{Now: clk.Now})
-	hooked := &hookStore{Store: openStore(t, open, name)}
+	a := openProc(t, kvtest.OpenStore(t, open, name), oplog.Options{Now: clk.Now})
+	hooked := &hookStore{Store: kvtest.OpenStore(t, open, name)}
 	b := openProc(t, hooked, oplog.Options{Now: clk.Now})
 	x := peerID(1)
 	// reopenedClock is the clock a new Processor on the database starts from.
 	reopenedClock := func() hlc.Timestamp {
-		return openProc(t, openStore(t, open, name), oplog.Options{Now: clk.Now}).Clock()
+		return openProc(t, kvtest.OpenStore(t, open, name), oplog.Options{Now: clk.Now}).Clock()
 	}
 
 	// A remote peer whose clock runs ahead writes k; tab a ingests it.
@@ -653,7 +625,7 @@ func testReopen(t *testing.T, open kvtest.Opener) {
 	clk := newClock(base)
 	peer, x := peerID(7), peerID(1)
 
-	s := openStore(t, open, name)
+	s := kvtest.OpenStore(t, open, name)
 	p, err := oplog.Open(ctx, s, oplog.Options{Peer: peer, Now: clk.Now})
 	require.NoError(t, err)
 	assert.Equal(t, peer, p.Peer(), "Options.Peer names the local peer of a new store")
@@ -674,7 +646,7 @@ func testReopen(t *testing.T, open kvtest.Opener) {
 	require.NoError(t, p.Close())
 	require.NoError(t, s.Close())
 
-	s2 := openStore(t, open, name)
+	s2 := kvtest.OpenStore(t, open, name)
 	_, err = oplog.Open(ctx, s2, oplog.Options{Peer: peerID(8), Now: clk.Now})
 	require.ErrorIs(t, err, oplog.ErrPeerMismatch, "a store keeps its peer")
 
@@ -739,7 +711,7 @@ func testRawTrackerDuplicate(t *testing.T, open kvtest.Opener) {
 	assert.Equal(t, wantState, state(t, r.p), "no state of the failed batch")
 	assert.Equal(t, canon(entries), readAll(t, r.p, x))
 
-	reopened := openProc(t, openStore(t, open, r.name), oplog.Options{Now: r.clock.Now})
+	reopened := openProc(t, kvtest.OpenStore(t, open, r.name), oplog.Options{Now: r.clock.Now})
 	assert.Equal(t, wantClock, reopened.Clock(), "the stored clock is unchanged")
 	assert.Equal(t, oplog.PeerCursors{x: 3}, cursors(t, reopened))
 
@@ -759,7 +731,7 @@ func testClockSkew(t *testing.T, open kvtest.Opener) {
 	x := peerID(1)
 	require.True(t, mustApply(t, r.p, put(x, 0, stamp(baseMs-1, 0), "a", "1")))
 	clock := r.p.Clock()
-	limit := r.clock.wallMs() + 60_000
+	limit := wallMs(r.clock) + 60_000
 
 	_, err := r.p.Apply(ctx, put(x, 1, stamp(limit+1, 0), "b", "skewed"))
 	require.ErrorIs(t, err, hlc.ErrClockSkew)
@@ -783,7 +755,7 @@ func testClockSkew(t *testing.T, open kvtest.Opener) {
 
 	// Options.MaxSkew narrows the limit.
 	clk := newClock(base)
-	p := openProc(t, openStore(t, open, freshName(t)), oplog.Options{Now: clk.Now, MaxSkew: time.Second})
+	p := openProc(t, kvtest.OpenStore(t, open, freshName(t)), oplog.Options{Now: clk.Now, MaxSkew: time.Second})
 	_, err = p.Apply(ctx, put(x, 0, stamp(baseMs+1001, 0), "a", "1"))
 	require.ErrorIs(t, err, hlc.ErrClockSkew)
 	require.True(t, mustApply(t, p, put(x, 0, stamp(baseMs+1000, 0), "a", "1")))
@@ -980,7 +952,7 @@ func testApplyBatchAllOrNothing(t *testing.T, open kvtest.Opener) {
 		bad   oplog.Entry
 		check func(t *testing.T, err error)
 	}{
-		{"Skewed", put(w, 0, stamp(r.clock.wallMs()+60_001, 0), "e", "skewed"), func(t *testing.T, err error) {
+		{"Skewed", put(w, 0, stamp(wallMs(r.clock)+60_001, 0), "e", "skewed"), func(t *testing.T, err error) {
 			assert.ErrorIs(t, err, hlc.ErrClockSkew)
 		}},
 		{"Gap", put(w, 1, ts(13), "e", "gap"), func(t *testing.T, err error) {
@@ -1071,7 +1043,7 @@ func testExec(t *testing.T, open kvtest.Opener) {
 	}
 	for _, e := range got {
 		assert.Equal(t, uuid.Nil, e.User, "local entries are not attributed")
-		assert.Equal(t, r.clock.wallMs(), e.TS.Wall(), "the timestamps follow the wall clock")
+		assert.Equal(t, wallMs(r.clock), e.TS.Wall(), "the timestamps follow the wall clock")
 	}
 	assert.Equal(t, got[2].TS, r.p.Clock())
 
@@ -1088,7 +1060,7 @@ func testExec(t *testing.T, open kvtest.Opener) {
 	r.clock.Add(2 * time.Hour)
 	mustExec(t, r.p, oplog.Put("f", nil))
 	got = readAll(t, r.p, peer)
-	assert.Equal(t, stamp(r.clock.wallMs(), 0), got[5].TS)
+	assert.Equal(t, stamp(wallMs(r.clock), 0), got[5].TS)
 	assert.Equal(t, uint64(6), cursors(t, r.p).Get(peer))
 }
 
@@ -1417,7 +1389,7 @@ func lwwModel(log []oplog.Entry) []oplog.Value {
 // testTrackerPrefixes checks that trackers and processors under two
 // prefixes of one store do not see each other.
 func testTrackerPrefixes(t *testing.T, open kvtest.Opener) {
-	s := openStore(t, open, freshName(t))
+	s := kvtest.OpenStore(t, open, freshName(t))
 	x := peerID(7)
 	trackers := map[string]*oplog.IndexTracker{"left": {}, "right": {}}
 	for prefix, tr := range trackers {
@@ -1458,7 +1430,7 @@ func testTrackerPrefixes(t *testing.T, open kvtest.Opener) {
 // testTrackerLimits round-trips the largest index that leaves a next one
 // and the largest timestamp, and rejects the index that would not.
 func testTrackerLimits(t *testing.T, open kvtest.Opener) {
-	s := openStore(t, open, freshName(t))
+	s := kvtest.OpenStore(t, open, freshName(t))
 	tr := &oplog.IndexTracker{}
 	require.NoError(t, tr.Init(ctx, s, "limits"))
 	x, user := peerID(8), peerID(9)
