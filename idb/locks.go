@@ -1,0 +1,128 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall/js"
+)
+
+// Web Locks mark an engine instance as alive: a tab holds the lock named
+// after its instance for its lifetime, and the browser frees it the moment
+// the tab dies, so another tab knows at once, without waiting for the
+// instance's heartbeat to expire.
+
+// ErrNoLocks is returned where the page has no Web Locks (an insecure
+// origin, an old browser).
+var ErrNoLocks = errors.New("idb: Web Locks are not available")
+
+// InstanceLockName is the Web Lock an engine instance holds.
+func InstanceLockName(instance fmt.Stringer) string { return "idbsync-instance-" + instance.String() }
+
+func locks() (js.Value, error) {
+	nav := js.Global().Get("navigator")
+	if nav.IsUndefined() || nav.Get("locks").IsUndefined() {
+		return js.Value{}, ErrNoLocks
+	}
+	return nav.Get("locks"), nil
+}
+
+// HoldLock takes the exclusive Web Lock name and holds it until release is
+// called or the page goes away. A lock another context holds is an error.
+// release returns once the browser has freed the lock; it waits on the
+// browser, so call it from a goroutine, never from a JavaScript callback.
+func HoldLock(ctx context.Context, name string) (release func(), err error) {
+	l, err := locks()
+	if err != nil {
+		return nil, err
+	}
+	type grant struct {
+		free js.Value // resolves the promise the lock is held by
+		err  error
+	}
+	granted := make(chan grant, 1)
+	var onGrant, holder js.Func
+	holder = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		granted <- grant{free: args[0]}
+		return nil
+	})
+	onGrant = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) == 0 || args[0].IsNull() {
+			granted <- grant{err: fmt.Errorf("idb: Web Lock %q is held elsewhere", name)}
+			return nil
+		}
+		// The lock is held until the promise returned here settles.
+		return js.Global().Get("Promise").New(holder)
+	})
+	// request's promise settles once the lock is released.
+	requested := l.Call("request", name, map[string]any{"mode": "exclusive", "ifAvailable": true}, onGrant)
+	select {
+	case g := <-granted:
+		onGrant.Release()
+		if g.err != nil {
+			holder.Release()
+			return nil, g.err
+		}
+		done := false
+		return func() {
+			if !done {
+				done = true
+				g.free.Invoke()
+				_, _ = await(context.Background(), requested)
+				holder.Release()
+			}
+		}, nil
+	case <-ctx.Done():
+		// onGrant may still run; leave the funcs to the page's lifetime.
+		return nil, ctx.Err()
+	}
+}
+
+// LockHeld tells whether some context of this origin holds the Web Lock
+// name; known is false when it cannot tell (no Web Locks, a failed query).
+// It fits changelog.DurableOptions.LockHeld.
+func LockHeld(ctx context.Context, name string) (held, known bool) {
+	l, err := locks()
+	if err != nil {
+		return false, false
+	}
+	snap, err := await(ctx, l.Call("query"))
+	if err != nil {
+		return false, false
+	}
+	list := snap.Get("held")
+	for i := range list.Length() {
+		if list.Index(i).Get("name").String() == name {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// await waits for a JavaScript promise.
+func await(ctx context.Context, p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	ok := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: args[0]}
+		return nil
+	})
+	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{err: fmt.Errorf("idb: %s", args[0].Call("toString").String())}
+		return nil
+	})
+	p.Call("then", ok, fail)
+	select {
+	case r := <-ch:
+		ok.Release()
+		fail.Release()
+		return r.v, r.err
+	case <-ctx.Done():
+		return js.Value{}, ctx.Err()
+	}
+}
