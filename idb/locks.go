@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"syscall/js"
 )
 
@@ -65,17 +66,25 @@ func HoldLock(ctx context.Context, name string) (release func(), err error) {
 			holder.Release()
 			return nil, g.err
 		}
-		done := false
+		var once sync.Once
 		return func() {
-			if !done {
-				done = true
+			once.Do(func() {
 				g.free.Invoke()
 				_, _ = await(context.Background(), requested)
 				holder.Release()
-			}
+			})
 		}, nil
 	case <-ctx.Done():
-		// onGrant may still run; leave the funcs to the page's lifetime.
+		// The grant may still come: free the lock then, or this instance
+		// would look alive for the rest of the page's life.
+		go func() {
+			g := <-granted
+			if g.err == nil {
+				g.free.Invoke()
+			}
+			onGrant.Release()
+			holder.Release()
+		}()
 		return nil, ctx.Err()
 	}
 }
@@ -113,7 +122,7 @@ func await(ctx context.Context, p js.Value) (js.Value, error) {
 		return nil
 	})
 	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{err: fmt.Errorf("idb: %s", args[0].Call("toString").String())}
+		ch <- result{err: fmt.Errorf("idb: %s", js.Global().Get("String").Invoke(args[0]).String())}
 		return nil
 	})
 	p.Call("then", ok, fail)
@@ -123,6 +132,11 @@ func await(ctx context.Context, p js.Value) (js.Value, error) {
 		fail.Release()
 		return r.v, r.err
 	case <-ctx.Done():
+		go func() { // release the callbacks once the promise settles
+			<-ch
+			ok.Release()
+			fail.Release()
+		}()
 		return js.Value{}, ctx.Err()
 	}
 }

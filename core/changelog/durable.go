@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,10 @@ type DurableOptions struct {
 	// held one keeps it alive whatever its heartbeat (background tabs have
 	// their timers throttled). Native builds leave it nil.
 	LockHeld func(ctx context.Context, instance uuid.UUID) (held, known bool)
+	// ID is the instance id; uuid.Nil makes a new one. A tab takes the Web
+	// Lock of its id before it opens, so no other tab sees it registered
+	// with a free lock and claims it at birth.
+	ID uuid.UUID
 	// After is the timer of the heartbeat loop; nil means time.After.
 	After func(time.Duration) <-chan time.Time
 }
@@ -99,9 +104,12 @@ func OpenDurable(ctx context.Context, store kv.Store, opts DurableOptions) (*Dur
 	if err := store.CreateTables(ctx, d.instances, d.changes); err != nil {
 		return nil, err
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return nil, err
+	id := opts.ID
+	if id == uuid.Nil {
+		var err error
+		if id, err = uuid.NewV7(); err != nil {
+			return nil, err
+		}
 	}
 	d.id = id
 	d.rec = instanceRecord{Epoch: 1, Heartbeat: opts.Now().UnixMilli()}
@@ -122,8 +130,8 @@ func (d *Durable) entryKey(instance uuid.UUID, id ChangeID) []byte {
 }
 
 // Fence adds to b the condition that this instance has not been claimed,
-// so that b fails instead of writing when it has. The Manager fences every
-// commit it makes for a change. The condition is the row as of the call:
+// so that b fails instead of writing when it has; prefer CommitFenced, which
+// also orders b against heartbeats. The condition is the row as of the call:
 // a Heartbeat between Fence and the Commit of b also fails b with
 // kv.ErrConflict (fence a new batch and retry).
 func (d *Durable) Fence(b *kv.Batch) {
@@ -132,7 +140,6 @@ func (d *Durable) Fence(b *kv.Batch) {
 	b.Expect(d.instances, d.id[:], d.row)
 }
 
-// commit commits b fenced, turning a failed fence into ErrFenced.
 // CommitFenced commits b on condition that this instance has not been
 // claimed (ErrFenced when it has), ordered against heartbeats so that a
 // beat never fails it. The Manager commits its compare-and-sets through it.
@@ -328,7 +335,8 @@ func (d *Durable) Claim(ctx context.Context, id uuid.UUID) (int, error) {
 	// entries.)
 	old, err := d.store.Get(ctx, d.instances, id[:])
 	if errors.Is(err, kv.ErrNotFound) {
-		return 0, fmt.Errorf("changelog: no instance %s", id)
+		// Never registered, or claimed and swept: nothing to take.
+		return 0, fmt.Errorf("%w: no instance %s", kv.ErrConflict, id)
 	}
 	if err != nil {
 		return 0, err
@@ -397,18 +405,31 @@ func (d *Durable) moveEntries(b *kv.Batch, rows []kv.Pair, expect bool) error {
 }
 
 // ClaimDead claims every dead, unclaimed instance; a claim lost to another
-// recoverer is skipped. It returns how many entries it took.
+// recoverer is skipped. It also sweeps instances already claimed, by this
+// instance or by one that is itself gone or dead, whose claim left entries
+// behind (a claimer that crashed between its two passes): it moves them,
+// and deletes the row of a claimed instance with no entries left. It
+// returns how many entries it took.
 func (d *Durable) ClaimDead(ctx context.Context) (int, error) {
 	ins, err := d.Instances(ctx)
 	if err != nil {
 		return 0, err
 	}
+	dead := make(map[uuid.UUID]bool, len(ins))
+	for _, in := range ins {
+		dead[in.ID] = in.Dead
+	}
 	total := 0
 	for _, in := range ins {
-		if !in.Dead || in.ClaimedBy != uuid.Nil {
+		var n int
+		switch {
+		case in.ClaimedBy == uuid.Nil && in.Dead:
+			n, err = d.Claim(ctx, in.ID)
+		case in.ClaimedBy == d.id, in.ClaimedBy != uuid.Nil && (dead[in.ClaimedBy] || !slices.ContainsFunc(ins, func(o Instance) bool { return o.ID == in.ClaimedBy })):
+			n, err = d.sweep(ctx, in.ID)
+		default:
 			continue
 		}
-		n, err := d.Claim(ctx, in.ID)
 		switch {
 		case errors.Is(err, kv.ErrConflict), errors.Is(err, ErrAlive):
 			continue // another recoverer won, or it came back to life
@@ -418,6 +439,34 @@ func (d *Durable) ClaimDead(ctx context.Context) (int, error) {
 		total += n
 	}
 	return total, nil
+}
+
+// sweep moves what is left under the claimed instance id to this one, or
+// deletes its row when nothing is left. The instance is fenced already.
+func (d *Durable) sweep(ctx context.Context, id uuid.UUID) (int, error) {
+	row, err := d.store.Get(ctx, d.instances, id[:])
+	if errors.Is(err, kv.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	rows, err := d.store.Scan(ctx, d.changes, kv.Prefix(id[:]))
+	if err != nil {
+		return 0, err
+	}
+	var b kv.Batch
+	b.Expect(d.instances, id[:], row)
+	if err := d.moveEntries(&b, rows, true); err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 {
+		b.Delete(d.instances, id[:])
+	}
+	if err := d.commit(ctx, &b); err != nil {
+		return 0, err
+	}
+	return len(rows), nil
 }
 
 // Start runs the heartbeat loop until Close (or until the instance is

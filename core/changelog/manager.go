@@ -57,7 +57,9 @@ type ManagerOptions struct {
 	// zero means DefaultInlineMax.
 	InlineMax int
 	// Hook, when set, runs at each Step of a large write; an error stops the
-	// write right there, as a crash would (tests inject faults with it).
+	// write right there, as a crash would (tests inject faults with it),
+	// except at StepCASCommitted, where it stands for a lost answer: the
+	// write then cleans up by reading the reference tier and returns it.
 	Hook func(step Step, object string) error
 }
 
@@ -228,7 +230,10 @@ func (m *Manager) write(ctx context.Context, object string, data []byte, del boo
 	}
 	if !rev.IsZero() {
 		if err := m.blobs.Put(ctx, rev, data); err != nil {
-			return err // the entry stays: recovery deletes the partial blob
+			// Nothing references a fresh revision: drop what was written
+			// (recovery may already have removed the entry, if this
+			// instance was claimed meanwhile).
+			return errors.Join(err, m.blobs.Delete(ctx, rev))
 		}
 		g.to(Written)
 		if err := m.hook(StepWritten, object); err != nil {
@@ -360,17 +365,18 @@ func (m *Manager) busy(id ChangeID) bool {
 // Recover claims dead instances (when the log is a *Durable), then cleans
 // up every outstanding entry not in progress here. It returns how many it
 // cleaned. It only collects garbage: it never replays a write.
-func (m *Manager) Recover(ctx context.Context) (int, error) {
+func (m *Manager) Recover(ctx context.Context) (n int, err error) {
+	var claimErr error
+	defer func() { err = errors.Join(err, claimErr) }()
 	if d, ok := m.log.(*Durable); ok {
-		if _, err := d.ClaimDead(ctx); err != nil {
-			return 0, err
-		}
+		// A claim that fails (a corrupt row, say) must not keep this
+		// instance from cleaning its own entries: report it after.
+		_, claimErr = d.ClaimDead(ctx)
 	}
 	entries, err := m.log.Scan(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
 	for _, e := range entries {
 		if m.busy(e.ID) {
 			continue

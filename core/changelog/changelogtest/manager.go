@@ -40,6 +40,9 @@ func RunManager(t *testing.T, open kvtest.Opener) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"ReadDuringOverwrite", testReadDuringOverwrite},
 		{"Model", testModel},
+		{"FailedBlobAfterClaim", testFailedBlobAfterClaim},
+		{"StrandedClaim", testStrandedClaim},
+		{"RegisteredWithLock", testRegisteredWithLock},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
