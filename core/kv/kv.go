@@ -72,3 +72,16 @@ type Store interface {
 	// Commit finish first.
 	Close() error
 }
+
+// GetOne implements Get with GetMany, for stores whose single read is a
+// GetMany of one key: the value, or ErrNotFound.
+func GetOne(ctx context.Context, s Store, table string, key []byte) ([]byte, error) {
+	vs, err := s.GetMany(ctx, table, [][]byte{key})
+	if err != nil {
+		return nil, err
+	}
+	if vs[0] == nil {
+		return nil, ErrNotFound
+	}
+	return vs[0], nil
+}

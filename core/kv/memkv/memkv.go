@@ -78,23 +78,7 @@ func (s *Store) CreateTables(ctx context.Context, names ...string) error {
 
 // Get returns a copy of the value under key, or kv.ErrNotFound.
 func (s *Store) Get(ctx context.Context, tableName string, key []byte) ([]byte, error) {
-	if err := s.check(ctx); err != nil {
-		return nil, err
-	}
-	if err := kv.CheckKey(key); err != nil {
-		return nil, err
-	}
-	s.db.mu.RLock()
-	defer s.db.mu.RUnlock()
-	t, err := s.db.table(tableName)
-	if err != nil {
-		return nil, err
-	}
-	i, ok := t.find(key)
-	if !ok {
-		return nil, kv.ErrNotFound
-	}
-	return bytes.Clone(t.rows[i].value), nil
+	return kv.GetOne(ctx, s, tableName, key)
 }
 
 // GetMany returns copies of the values of keys, nil where absent.
