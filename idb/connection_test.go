@@ -170,3 +170,22 @@ func TestGetWithEndingContext(t *testing.T) {
 		assert.Equal(t, []byte("v"), v)
 	}
 }
+
+// TestGetManyWithEndingContext cancels a GetMany while it waits: it answers
+// the values or the context's error, and never hangs.
+func TestGetManyWithEndingContext(t *testing.T) {
+	s, err := idb.Open(context.Background(), dbName(t), idb.Options{Tables: []string{"a"}})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, put(context.Background(), s, "a", "k", "v"))
+	for range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		go cancel()
+		vs, err := s.GetMany(ctx, "a", [][]byte{[]byte("k"), []byte("absent")})
+		if err != nil {
+			require.ErrorIs(t, err, context.Canceled)
+			continue
+		}
+		assert.Equal(t, [][]byte{[]byte("v"), nil}, vs)
+	}
+}

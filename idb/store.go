@@ -339,8 +339,13 @@ func (s *Store) GetMany(ctx context.Context, table string, keys [][]byte) ([][]b
 			return nil, mapError(err)
 		}
 	}
-	if err := tx.Await(ctx); err != nil {
+	// Wait for the browser's answer whatever ctx does: go-indexeddb can
+	// hang when ctx ends during the wait. The reads are short.
+	if err := tx.Await(context.WithoutCancel(ctx)); err != nil {
 		return nil, mapError(err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	out := make([][]byte, len(keys))
 	for i, req := range gets {
