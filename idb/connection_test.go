@@ -47,7 +47,8 @@ func put(ctx context.Context, s kv.Store, table, key, value string) error {
 func TestUpgradeFromAnotherConnectionClosesThisOne(t *testing.T) {
 	ctx := context.Background()
 	name := dbName(t)
-	older, err := idb.Open(ctx, name, idb.Options{Tables: []string{"a"}})
+	lost := make(chan error, 2)
+	older, err := idb.Open(ctx, name, idb.Options{Tables: []string{"a"}, OnLost: func(err error) { lost <- err }})
 	require.NoError(t, err)
 	defer older.Close()
 	require.NoError(t, put(ctx, older, "a", "k", "v1"))
@@ -55,6 +56,12 @@ func TestUpgradeFromAnotherConnectionClosesThisOne(t *testing.T) {
 	newer, err := idb.Open(ctx, name, idb.Options{Tables: []string{"a", "b"}})
 	require.NoError(t, err, "the older connection must not block the upgrade")
 	defer newer.Close()
+	select {
+	case err := <-lost:
+		require.ErrorIs(t, err, kv.ErrClosed, "OnLost hears why")
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnLost was not called")
+	}
 
 	err = put(ctx, older, "a", "k", "v2")
 	require.ErrorIs(t, err, kv.ErrClosed)

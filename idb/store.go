@@ -42,6 +42,10 @@ type Options struct {
 	// BlockedTimeout bounds the wait for an upgrade blocked by another
 	// connection; zero means DefaultBlockedTimeout.
 	BlockedTimeout time.Duration
+	// OnLost, when set, is called once, in a goroutine of its own, when the
+	// browser takes the connection away (a newer tab's upgrade, storage
+	// cleared) with the error later calls answer (kv.ErrClosed).
+	OnLost func(err error)
 }
 
 // Store is a kv.Store over one IndexedDB database.
@@ -49,6 +53,7 @@ type Store struct {
 	name       string
 	durability indexeddb.TransactionDurability
 	blocked    time.Duration
+	onLost     func(error)
 
 	mu     sync.RWMutex // guards c and closed; held for writing only to swap connections
 	c      *connection
@@ -61,6 +66,7 @@ type connection struct {
 	raw    js.Value        // the IDBDatabase itself, for its events
 	tables map[string]bool // its object stores; fixed for its lifetime
 	lost   atomic.Pointer[error]
+	onLost func(error)
 	events []listener
 }
 
@@ -73,7 +79,7 @@ var _ kv.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database name with opts.Tables.
 func Open(ctx context.Context, name string, opts Options) (*Store, error) {
-	s := &Store{name: name, blocked: opts.BlockedTimeout}
+	s := &Store{name: name, blocked: opts.BlockedTimeout, onLost: opts.OnLost}
 	switch opts.Durability {
 	case "", Strict:
 		s.durability = indexeddb.DurabilityStrict
@@ -146,7 +152,12 @@ func (s *Store) open(ctx context.Context, version uint, tables []string) (*conne
 		_ = db.Close()
 		return nil, mapError(err)
 	}
-	return newConnection(db, raw)
+	c, err := newConnection(db, raw)
+	if err != nil {
+		return nil, err
+	}
+	c.onLost = s.onLost
+	return c, nil
 }
 
 func newConnection(db *indexeddb.Database, raw js.Value) (*connection, error) {
@@ -170,7 +181,9 @@ func newConnection(db *indexeddb.Database, raw js.Value) (*connection, error) {
 func (c *connection) on(event, why string) {
 	f := js.FuncOf(func(js.Value, []js.Value) any {
 		err := fmt.Errorf("%w: %s", kv.ErrClosed, why)
-		c.lost.CompareAndSwap(nil, &err)
+		if c.lost.CompareAndSwap(nil, &err) && c.onLost != nil {
+			go c.onLost(err)
+		}
 		return nil
 	})
 	c.events = append(c.events, listener{event, f})

@@ -112,3 +112,14 @@ func (Noop) Remove(context.Context, ChangeID) error { return nil }
 
 // Scan implements ChangeLog: there is never anything to recover.
 func (Noop) Scan(context.Context) ([]Entry, error) { return nil, nil }
+
+// Tables returns every table a Durable, a Manager and KVBlobs use under
+// prefix (empty: DefaultPrefix), for creating them all when the store opens:
+// in IndexedDB each later creation is a schema upgrade that closes other
+// tabs' connections.
+func Tables(prefix string) []string {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return []string{prefix + "/instances", prefix + "/changes", prefix + "/refs", prefix + "/blobs"}
+}

@@ -126,6 +126,32 @@ func (m *Manager) ref(ctx context.Context, object string) ([]byte, refRecord, er
 	return raw, rec, nil
 }
 
+// Referenced returns the blob revisions the reference tier points to, one
+// per object whose value is not inline. With a BlobStore's own list of
+// revisions it shows what recovery has yet to collect.
+func (m *Manager) Referenced(ctx context.Context) ([]Revision, error) {
+	rows, err := m.store.Scan(ctx, m.refs, kv.Range{})
+	if err != nil {
+		return nil, err
+	}
+	var out []Revision
+	for _, row := range rows {
+		var rec refRecord
+		if _, err := rec.UnmarshalMsg(row.Value); err != nil {
+			return nil, fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, row.Key, err)
+		}
+		if len(rec.Rev) == 0 {
+			continue
+		}
+		rev, err := revFrom(rec.Rev)
+		if err != nil {
+			return nil, fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, row.Key, err)
+		}
+		out = append(out, rev)
+	}
+	return out, nil
+}
+
 // Get returns the value of object, or ErrNotFound when it has none or its
 // blob is missing.
 func (m *Manager) Get(ctx context.Context, object string) ([]byte, error) {

@@ -148,9 +148,20 @@ func (l *LWW) Get(ctx context.Context, key string) (Value, error) {
 // Scan returns up to limit live keys starting with prefix, ascending by key
 // (limit <= 0: no limit). Deleted keys are skipped.
 func (l *LWW) Scan(ctx context.Context, prefix string, limit int) ([]Value, error) {
+	return l.Range(ctx, prefix, "", limit)
+}
+
+// Range is Scan from the first key at or after start (for paging: pass the
+// last key seen with "\x00" appended).
+func (l *LWW) Range(ctx context.Context, prefix, start string, limit int) ([]Value, error) {
 	var out []Value
-	start := stateKey(prefix)
-	r := kv.Range{Start: start, End: kv.PrefixEnd(start)}
+	r := kv.Range{Start: stateKey(prefix), End: kv.PrefixEnd(stateKey(prefix))}
+	if start > prefix {
+		r.Start = stateKey(start)
+		if r.End != nil && bytes.Compare(r.Start, r.End) >= 0 {
+			return nil, nil // start is past every key with prefix
+		}
+	}
 	for {
 		if limit > 0 {
 			r.Limit = limit - len(out) + 16 // room for tombstones

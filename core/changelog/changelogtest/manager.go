@@ -347,6 +347,9 @@ func testManagerBasics(t *testing.T, open kvtest.Opener) {
 				}
 				prev = revs
 				require.Empty(t, scan(t, d), "%s: the log is empty", what)
+				refd, err := m.Referenced(ctx)
+				require.NoError(t, err, what)
+				assert.ElementsMatch(t, revs, refd, "%s: every blob is referenced, every reference has its blob", what)
 			}
 
 			_, err = m.Get(ctx, "absent")

@@ -885,6 +885,29 @@ func testLWWGetScan(t *testing.T, open kvtest.Opener) {
 	vs, err = l.Scan(ctx, "p/t", 1)
 	require.NoError(t, err)
 	assert.Empty(t, vs)
+
+	ranges := []struct {
+		name, prefix, start string
+		limit               int
+		want                []string
+	}{
+		{"StartInsidePrefix", "p/", "p/b", 0, []string{"p/b", "p/c", "p/u", "p/z"}},
+		{"StartAfterLastSeen", "p/", "p/b\x00", 2, []string{"p/c", "p/u"}},
+		{"StartBeforePrefix", "p/", "a", 1, []string{"p/a"}},
+		{"StartPastPrefix", "p/", "q", 0, nil},
+		{"NoPrefix", "", "p/z", 0, []string{"p/z", "q/a"}},
+	}
+	for _, tc := range ranges {
+		t.Run("Range"+tc.name, func(t *testing.T) {
+			vs, err := l.Range(ctx, tc.prefix, tc.start, tc.limit)
+			require.NoError(t, err)
+			if tc.want == nil {
+				assert.Empty(t, vs)
+				return
+			}
+			assert.Equal(t, tc.want, keys(vs))
+		})
+	}
 }
 
 // testManyPeers ingests 100 peers x 100 entries in batches of 500 with the
