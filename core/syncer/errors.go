@@ -1,0 +1,9 @@
+package syncer
+
+import "errors"
+
+// ErrBadPage rejects a page a replica answered to ReadSince that is not the
+// page asked for: empty for a non-empty range, holding entries of another
+// peer, not starting at the requested index, not contiguous, or longer than
+// the limit. Nothing of such a page is applied.
+var ErrBadPage = errors.New("syncer: a replica answered with a page that does not match the request")

@@ -1,0 +1,65 @@
+package syncer
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/oplog"
+)
+
+// Replica is one side of a sync: a local op log, or a remote one behind a
+// transport (a MessagePort, a BroadcastChannel, HTTP). Pull and Sync only
+// ever call these three methods, so a transport implements a Replica by
+// forwarding them; they may be called from several goroutines at once.
+type Replica interface {
+	// Cursors returns the replica's version vector: for every peer it
+	// knows, the next index it expects. It may be stale the moment it
+	// returns, but it never claims an entry the replica cannot serve from
+	// ReadSince. The caller owns the returned map.
+	Cursors(ctx context.Context) (oplog.PeerCursors, error)
+
+	// ReadSince returns one wire batch (oplog.EncodeBatch) of up to limit
+	// entries of peer from index from on, ascending, markers included. It
+	// holds fewer than limit entries only when the log (or the transport's
+	// own bound) ends sooner; Pull always asks with limit >= 1 and rejects
+	// any other answer with ErrBadPage. The caller owns the returned slice.
+	ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error)
+
+	// Apply ingests one wire batch, all or nothing, with
+	// oplog.Processor.ApplyBatch's rules: an entry below the replica's
+	// cursor is skipped, one past it is a *oplog.CursorMismatchError, a
+	// timestamp too far ahead is hlc.ErrClockSkew, a batch that does not
+	// decode is oplog.ErrCorrupt; on any error nothing is written.
+	Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error)
+}
+
+// Local returns the Replica of a Processor in this process. Its ReadSince
+// treats a limit <= 0 as no limit, like oplog.Processor.ReadSince.
+func Local(p *oplog.Processor) Replica { return local{p: p} }
+
+// local adapts a Processor to Replica: the wire encoding is the only thing
+// it adds, so a local replica and a remote one look the same to Pull.
+type local struct {
+	p *oplog.Processor
+}
+
+func (l local) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
+	return l.p.Cursors(ctx)
+}
+
+func (l local) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
+	entries, err := l.p.ReadSince(ctx, peer, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	return oplog.EncodeBatch(entries), nil
+}
+
+func (l local) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
+	entries, err := oplog.DecodeBatch(batch)
+	if err != nil {
+		return oplog.BatchResult{}, err
+	}
+	return l.p.ApplyBatch(ctx, entries)
+}

@@ -1,0 +1,171 @@
+// Package syncer is the replication driver: it compares two replicas'
+// cursors, pulls what each lacks in bounded pages, and applies them. It is
+// transport-agnostic.
+//
+// A pull reads both version vectors once, lists the ranges the destination
+// lacks (oplog.PeerCursors.Missing), and copies each range page by page:
+// one ReadSince from the source, a check that the page is the one asked
+// for, one Apply (one transaction) on the destination. Nothing else is kept
+// between pages, so a pull is safe to interrupt (what was applied stays,
+// and the next pull starts from the destination's cursors) and safe to run
+// concurrently with other pulls into the same destination (Apply skips the
+// entries another one already applied, so each entry is applied once).
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/oplog"
+)
+
+// DefaultPageSize bounds a page when Options.PageSize is zero.
+const DefaultPageSize = 1000
+
+// Options configure Sync and Pull. The zero value is ready to use.
+type Options struct {
+	PageSize int // entries per ReadSince/Apply; zero (or less) means DefaultPageSize
+}
+
+func (o Options) pageSize() uint64 {
+	if o.PageSize <= 0 {
+		return DefaultPageSize
+	}
+	return uint64(o.PageSize)
+}
+
+// Result is the outcome of Sync: entries newly applied to each side.
+type Result struct{ ToA, ToB int }
+
+// Pull copies into dst every entry src has and dst lacks; it returns how
+// many entries dst newly applied.
+//
+// What src lacks is fixed when Pull starts: entries src gains meanwhile
+// wait for the next pull. Entries another pull applied to dst meanwhile are
+// skipped and not counted. On an error Pull returns what it had applied so
+// far with it, and that stays applied: when ctx ends between pages the
+// error is ctx.Err(); a page that is not the one asked for is ErrBadPage (a
+// batch that does not decode, oplog.ErrCorrupt) and nothing of it is
+// applied; any other error of either side is wrapped with the side, peer
+// and range it concerns. A *oplog.CursorMismatchError from dst's Apply
+// (dst holds less than its cursors said) is retried once per range from
+// cursors read again.
+func Pull(ctx context.Context, dst, src Replica, opts Options) (int, error) {
+	return puller{dst: dst, src: src, dstName: "dst", srcName: "src", size: opts.pageSize()}.run(ctx)
+}
+
+// Sync pulls both ways: a from b, then b from a. On an error it returns
+// what it had applied so far with it (see Pull); b's pull does not start
+// when a's failed.
+func Sync(ctx context.Context, a, b Replica, opts Options) (Result, error) {
+	var res Result
+	var err error
+	size := opts.pageSize()
+	res.ToA, err = puller{dst: a, src: b, dstName: "a", srcName: "b", size: size}.run(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.ToB, err = puller{dst: b, src: a, dstName: "b", srcName: "a", size: size}.run(ctx)
+	return res, err
+}
+
+// puller is one pull; the names say which side an error concerns.
+type puller struct {
+	dst, src         Replica
+	dstName, srcName string
+	size             uint64
+}
+
+func (p puller) run(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	mine, err := p.dst.Cursors(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("syncer: cursors of %s: %w", p.dstName, err)
+	}
+	theirs, err := p.src.Cursors(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("syncer: cursors of %s: %w", p.srcName, err)
+	}
+	applied := 0
+	for _, r := range mine.Missing(theirs) {
+		n, err := p.pullRange(ctx, r)
+		applied += n
+		if err != nil {
+			return applied, err
+		}
+	}
+	return applied, nil
+}
+
+// pullRange copies r from src into dst, one page per transaction.
+func (p puller) pullRange(ctx context.Context, r oplog.Range) (int, error) {
+	applied := 0
+	retried := false
+	for next := r.From; next < r.To; {
+		if err := ctx.Err(); err != nil {
+			return applied, err
+		}
+		limit := min(r.To-next, p.size)
+		page, err := p.src.ReadSince(ctx, r.Peer, next, int(limit))
+		if err != nil {
+			return applied, fmt.Errorf("syncer: read peer %s [%d, %d) from %s: %w", r.Peer, next, next+limit, p.srcName, err)
+		}
+		n, err := checkPage(page, r.Peer, next, limit)
+		if err != nil {
+			return applied, fmt.Errorf("syncer: page of peer %s [%d, %d) from %s: %w", r.Peer, next, next+limit, p.srcName, err)
+		}
+		res, err := p.dst.Apply(ctx, page)
+		var gap *oplog.CursorMismatchError
+		if errors.As(err, &gap) && !retried {
+			// dst holds less of the peer than its cursors said (a replica
+			// restored from an older copy, a transport that cached them):
+			// start again from where it stands now, once.
+			retried = true
+			now, err := p.dst.Cursors(ctx)
+			if err != nil {
+				return applied, fmt.Errorf("syncer: cursors of %s: %w", p.dstName, err)
+			}
+			next = now.Get(r.Peer)
+			continue
+		}
+		if err != nil {
+			return applied, fmt.Errorf("syncer: apply peer %s [%d, %d) to %s: %w", r.Peer, next, next+n, p.dstName, err)
+		}
+		applied += res.Applied
+		next += n
+	}
+	return applied, nil
+}
+
+// checkPage decodes page and checks it is up to limit entries of peer at
+// from, from+1, …; it returns how many there are. The page is decoded only
+// to check it: Apply gets the original bytes.
+func checkPage(page []byte, peer uuid.UUID, from, limit uint64) (uint64, error) {
+	entries, err := oplog.DecodeBatch(page)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case len(entries) == 0:
+		return 0, fmt.Errorf("%w: no entries", ErrBadPage)
+	case uint64(len(entries)) > limit:
+		return 0, fmt.Errorf("%w: %d entries, asked for at most %d", ErrBadPage, len(entries), limit)
+	}
+	for i, e := range entries {
+		want := from + uint64(i)
+		switch {
+		case e.Peer != peer:
+			return 0, fmt.Errorf("%w: entry %d is of peer %s", ErrBadPage, i, e.Peer)
+		case e.Idx != want && i == 0:
+			return 0, fmt.Errorf("%w: it starts at index %d", ErrBadPage, e.Idx)
+		case e.Idx != want:
+			return 0, fmt.Errorf("%w: entry %d is index %d, want %d", ErrBadPage, i, e.Idx, want)
+		}
+	}
+	return uint64(len(entries)), nil
+}
