@@ -30,6 +30,9 @@ const table = "demo"
 var visitsKey = []byte("visits")
 
 func main() {
+	js.Global().Set("__idbsync", jsbridge.Module(version))
+	// The visit counter of the first demo page, until the notes demo
+	// replaces it.
 	js.Global().Set("idbsyncModule", js.ValueOf(map[string]any{
 		"version": version,
 		"visit":   js.FuncOf(visit),

@@ -1,0 +1,394 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"sync"
+	"syscall/js"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/kv"
+	"github.com/idbsync/idbsync/core/oplog"
+	"github.com/idbsync/idbsync/core/syncer"
+	"github.com/idbsync/idbsync/idb"
+)
+
+// Module returns the object the WebAssembly module hands to
+// web/idbsync.js: {version, open(options), decode(batch)}. open resolves
+// to a handle whose methods each return a Promise; web/idbsync.js wraps it
+// in the Engine class of the public API.
+func Module(version string) js.Value {
+	return js.ValueOf(map[string]any{
+		"version": version,
+		"open":    js.FuncOf(open),
+		"decode":  js.FuncOf(decode),
+	})
+}
+
+// handles maps the id of each open handle to its engine, so sync(a, b)
+// between two engines of this page runs in Go without crossing to
+// JavaScript per page.
+var handles = struct {
+	sync.Mutex
+	next int
+	m    map[int]*handle
+}{m: make(map[int]*handle)}
+
+// handle is one open engine as JavaScript holds it.
+type handle struct {
+	id     int
+	e      *Engine
+	funcs  []js.Func
+	mu     sync.Mutex
+	closed bool
+}
+
+// engine returns the engine, or a CLOSED error once close was called.
+func (h *handle) engine() (*Engine, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, fmt.Errorf("%w: the engine was closed", kv.ErrClosed)
+	}
+	return h.e, nil
+}
+
+// method wraps fn as a handle method returning a Promise: its arguments
+// are read in the calling JavaScript turn (they may change after), its work
+// runs in a goroutine.
+func (h *handle) method(name string, fn func(a *args) func(ctx context.Context, e *Engine) (any, error)) js.Func {
+	f := js.FuncOf(func(_ js.Value, v []js.Value) any {
+		a := &args{call: name, v: v}
+		work := fn(a)
+		return Promise(func() (any, error) {
+			if a.err != nil {
+				return nil, a.err
+			}
+			e, err := h.engine()
+			if err != nil {
+				return nil, err
+			}
+			return work(context.Background(), e)
+		})
+	})
+	h.funcs = append(h.funcs, f)
+	return f
+}
+
+// open({name, peer?, durability?, onlost?}) resolves to a handle.
+func open(_ js.Value, v []js.Value) any {
+	a := &args{call: "open", v: v}
+	opts := Options{}
+	o := a.at(0)
+	if o.Type() != js.TypeObject {
+		a.fail(0, "(options) must be an object, not %s", typeOf(o))
+	} else {
+		fields := &args{call: "open", v: []js.Value{o.Get("name"), o.Get("peer"), o.Get("durability"), o.Get("onlost")}}
+		opts.Name = fields.string(0, "name")
+		if !fields.at(1).IsUndefined() {
+			opts.Peer = fields.peer(1)
+		}
+		if d := fields.at(2); !d.IsUndefined() {
+			switch s := fields.string(2, "durability"); s {
+			case string(idb.Strict), string(idb.Relaxed):
+				opts.Durability = idb.Durability(s)
+			default:
+				fields.fail(2, "(durability) must be %q or %q, not %q", idb.Strict, idb.Relaxed, s)
+			}
+		}
+		if cb := fields.at(3); cb.Type() == js.TypeFunction {
+			opts.OnLost = func(err error) { cb.Invoke(Error(err)) }
+		}
+		if fields.err != nil {
+			a.err = fields.err
+		}
+	}
+	return Promise(func() (any, error) {
+		if a.err != nil {
+			return nil, a.err
+		}
+		e, err := OpenEngine(context.Background(), opts)
+		if err != nil {
+			return nil, err
+		}
+		return newHandle(e), nil
+	})
+}
+
+// newHandle registers e and builds its JavaScript object.
+func newHandle(e *Engine) js.Value {
+	handles.Lock()
+	handles.next++
+	h := &handle{id: handles.next, e: e}
+	handles.m[h.id] = h
+	handles.Unlock()
+
+	obj := map[string]any{
+		"id":       h.id,
+		"peer":     e.Peer().String(),
+		"instance": e.Instance().String(),
+	}
+	obj["exec"] = h.method("exec", func(a *args) func(context.Context, *Engine) (any, error) {
+		packed := a.bytes(0, "packed ops")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			recs, err := DecodeRecords(packed)
+			if err != nil {
+				return nil, err
+			}
+			w, err := e.Exec(ctx, recs)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"peer": w.Peer.String(), "from": index(w.From), "to": index(w.To)}, nil
+		}
+	})
+	obj["getMany"] = h.method("getMany", func(a *args) func(context.Context, *Engine) (any, error) {
+		packed := a.bytes(0, "packed keys")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			recs, err := DecodeRecords(packed)
+			if err != nil {
+				return nil, err
+			}
+			keys := make([]string, len(recs))
+			for i, r := range recs {
+				keys[i] = r.Key
+			}
+			rows, err := e.GetMany(ctx, keys)
+			if err != nil {
+				return nil, err
+			}
+			return toJS(appendRecords(nil, rows)), nil
+		}
+	})
+	obj["scan"] = h.method("scan", func(a *args) func(context.Context, *Engine) (any, error) {
+		prefix, start, limit := a.string(0, "prefix"), a.string(1, "start"), a.limit(2, "limit")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			vs, err := e.Scan(ctx, prefix, start, limit)
+			if err != nil {
+				return nil, err
+			}
+			var out []byte
+			for _, v := range vs {
+				out = AppendRecord(out, Record{Key: v.Key, Value: v.Value, Present: true})
+			}
+			return toJS(out), nil
+		}
+	})
+	obj["cursors"] = h.method("cursors", func(*args) func(context.Context, *Engine) (any, error) {
+		return func(ctx context.Context, e *Engine) (any, error) {
+			c, err := e.Cursors(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[string]any, len(c))
+			for p, n := range c {
+				out[p.String()] = index(n)
+			}
+			return out, nil
+		}
+	})
+	obj["readSince"] = h.method("readSince", func(a *args) func(context.Context, *Engine) (any, error) {
+		peer, from, limit := a.peer(0), a.uint(1, "from"), a.limit(2, "limit")
+		if a.err == nil && limit == 0 {
+			a.fail(2, "(limit) is required")
+		}
+		return func(ctx context.Context, e *Engine) (any, error) {
+			b, err := e.ReadSince(ctx, peer, from, limit)
+			if err != nil {
+				return nil, err
+			}
+			return toJS(b), nil
+		}
+	})
+	obj["apply"] = h.method("apply", func(a *args) func(context.Context, *Engine) (any, error) {
+		batch := a.bytes(0, "batch")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			res, keys, err := e.Apply(ctx, batch)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"applied": res.Applied, "skipped": res.Skipped, "keys": toJS(appendKeys(nil, keys))}, nil
+		}
+	})
+	obj["expunge"] = h.method("expunge", func(a *args) func(context.Context, *Engine) (any, error) {
+		peer, idx := a.peer(0), a.uint(1, "idx")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			return nil, e.Expunge(ctx, peer, idx)
+		}
+	})
+	obj["putBlob"] = h.method("putBlob", func(a *args) func(context.Context, *Engine) (any, error) {
+		key, data := a.string(0, "key"), a.bytes(1, "bytes")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			return nil, e.PutBlob(ctx, key, data)
+		}
+	})
+	obj["getBlob"] = h.method("getBlob", func(a *args) func(context.Context, *Engine) (any, error) {
+		key := a.string(0, "key")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			data, found, err := e.GetBlob(ctx, key)
+			if err != nil || !found {
+				return js.Undefined(), err
+			}
+			return toJS(data), nil
+		}
+	})
+	obj["deleteBlob"] = h.method("deleteBlob", func(a *args) func(context.Context, *Engine) (any, error) {
+		key := a.string(0, "key")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			return nil, e.DeleteBlob(ctx, key)
+		}
+	})
+	obj["recover"] = h.method("recover", func(*args) func(context.Context, *Engine) (any, error) {
+		return func(ctx context.Context, e *Engine) (any, error) {
+			return e.Recover(ctx)
+		}
+	})
+	obj["stats"] = h.method("stats", func(*args) func(context.Context, *Engine) (any, error) {
+		return func(ctx context.Context, e *Engine) (any, error) {
+			s, err := e.Stats(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances}, nil
+		}
+	})
+	obj["sync"] = h.method("sync", func(a *args) func(context.Context, *Engine) (any, error) {
+		other, err := replicaOf(a.at(0))
+		if err != nil && a.err == nil {
+			a.err = err
+		}
+		pageSize := a.limit(1, "pageSize")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			mine := &watched{Engine: e}
+			res, err := syncer.Sync(ctx, mine, other, syncer.Options{PageSize: pageSize})
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]any{"toA": res.ToA, "toB": res.ToB, "keysA": toJS(appendKeys(nil, mine.keys))}
+			if w, ok := other.(*watched); ok {
+				out["keysB"] = toJS(appendKeys(nil, w.keys))
+			}
+			return out, nil
+		}
+	})
+	// close is not a method: it must work on a closed handle (idempotent)
+	// and it releases the handle's functions once the engine is closed.
+	closeFn := js.FuncOf(func(js.Value, []js.Value) any {
+		return Promise(func() (any, error) { return nil, h.close() })
+	})
+	h.funcs = append(h.funcs, closeFn)
+	obj["close"] = closeFn
+	return js.ValueOf(obj)
+}
+
+// close closes the engine once; later calls on the handle answer CLOSED.
+func (h *handle) close() error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	h.mu.Unlock()
+	handles.Lock()
+	delete(handles.m, h.id)
+	handles.Unlock()
+	return h.e.Close()
+}
+
+// replicaOf is the other side of a sync: an open handle of this page (in
+// Go), or any object with cursors, readSince and apply.
+func replicaOf(v js.Value) (syncer.Replica, error) {
+	if v.Type() == js.TypeObject {
+		if id := v.Get("id"); id.Type() == js.TypeNumber {
+			handles.Lock()
+			h := handles.m[id.Int()]
+			handles.Unlock()
+			if h != nil && v.Get("instance").Type() == js.TypeString && v.Get("instance").String() == h.e.Instance().String() {
+				return &watched{Engine: h.e}, nil
+			}
+		}
+	}
+	return newJSReplica(v)
+}
+
+// watched is an engine as a sync replica that notes the keys its applies
+// changed, for the watchers of web/idbsync.js.
+type watched struct {
+	*Engine
+	keys []string
+}
+
+func (w *watched) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
+	res, keys, err := w.Engine.Apply(ctx, batch)
+	w.keys = append(w.keys, keys...)
+	return res, err
+}
+
+// appendRecords packs rows.
+func appendRecords(dst []byte, rows []Record) []byte {
+	for _, r := range rows {
+		dst = AppendRecord(dst, r)
+	}
+	return dst
+}
+
+// appendKeys packs bare keys.
+func appendKeys(dst []byte, keys []string) []byte {
+	for _, k := range keys {
+		dst = AppendRecord(dst, Record{Key: k})
+	}
+	return dst
+}
+
+// decode(batch) returns the entries of a wire batch as plain objects, for
+// inspection. It runs synchronously: it only decodes.
+func decode(_ js.Value, v []js.Value) (result any) {
+	defer func() {
+		if r := recover(); r != nil {
+			result = throw(fmt.Errorf("internal error: %v", r))
+		}
+	}()
+	a := &args{call: "decode", v: v}
+	batch := a.bytes(0, "batch")
+	if a.err != nil {
+		return throw(a.err)
+	}
+	entries, err := oplog.DecodeBatch(batch)
+	if err != nil {
+		return throw(err)
+	}
+	out := make([]any, len(entries))
+	for i, en := range entries {
+		o := map[string]any{"peer": en.Peer.String(), "idx": index(en.Idx)}
+		switch {
+		case en.Expunged():
+			h := en.ExpungedHash()
+			o["expunged"] = hex.EncodeToString(h[:])
+		default:
+			o["ts"] = strconv.FormatUint(uint64(en.TS), 10)
+			if en.User != uuid.Nil {
+				o["user"] = en.User.String()
+			}
+			if en.Op.Tag == oplog.TagDelete {
+				o["del"] = en.Op.Key
+			} else {
+				o["put"] = en.Op.Key
+				o["value"] = toJS(en.Op.Value)
+			}
+		}
+		out[i] = o
+	}
+	return out
+}
+
+// throw is how a synchronous call fails: web/idbsync.js rethrows the Error
+// it finds under "error".
+func throw(err error) any {
+	return map[string]any{"error": Error(err)}
+}

@@ -1,0 +1,117 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"syscall/js"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/oplog"
+	"github.com/idbsync/idbsync/core/syncer"
+)
+
+// jsReplica is a syncer.Replica implemented in JavaScript: any object with
+// cursors(), readSince(peer, from, limit) and apply(batch) returning
+// Promises (an engine of another page behind a MessagePort, a server
+// behind fetch). Its methods wait on the browser: call them from
+// goroutines only.
+type jsReplica struct{ v js.Value }
+
+var _ syncer.Replica = jsReplica{}
+
+// newJSReplica checks that v has the three methods.
+func newJSReplica(v js.Value) (jsReplica, error) {
+	if v.Type() != js.TypeObject {
+		return jsReplica{}, fmt.Errorf("%w: sync: the other side must be an engine or an object with cursors, readSince and apply, not %s", ErrInvalidArgument, typeOf(v))
+	}
+	for _, m := range []string{"cursors", "readSince", "apply"} {
+		if v.Get(m).Type() != js.TypeFunction {
+			return jsReplica{}, fmt.Errorf("%w: sync: the other side has no %s method", ErrInvalidArgument, m)
+		}
+	}
+	return jsReplica{v}, nil
+}
+
+// call invokes method and waits for its Promise; a synchronous throw
+// rejects too.
+func (r jsReplica) call(ctx context.Context, method string, args ...any) (v js.Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if jerr, ok := p.(js.Error); ok {
+				err = jsError(jerr.Value)
+				return
+			}
+			err = fmt.Errorf("sync: %s: %v", method, p)
+		}
+	}()
+	return Await(ctx, r.v.Call(method, args...))
+}
+
+func (r jsReplica) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
+	v, err := r.call(ctx, "cursors")
+	if err != nil {
+		return nil, err
+	}
+	if v.Type() != js.TypeObject {
+		return nil, fmt.Errorf("%w: sync: cursors() answered %s, not an object", ErrInvalidArgument, typeOf(v))
+	}
+	out := oplog.PeerCursors{}
+	entries := js.Global().Get("Object").Call("entries", v)
+	for i := range entries.Length() {
+		kv := entries.Index(i)
+		a := args{call: "sync: cursors()", v: []js.Value{kv.Index(0), cursorValue(kv.Index(1))}}
+		peer, n := a.peer(0), a.uint(1, "cursor")
+		if a.err != nil {
+			return nil, a.err
+		}
+		out[peer] = n
+	}
+	return out, nil
+}
+
+// jsTypeof is JavaScript's typeof, which tells a BigInt from an object.
+var jsTypeof = js.Global().Get("Function").New("v", "return typeof v")
+
+// cursorValue passes a BigInt cursor on as its decimal string.
+func cursorValue(v js.Value) js.Value {
+	if jsTypeof.Invoke(v).String() == "bigint" {
+		return js.ValueOf(js.Global().Get("String").Invoke(v).String())
+	}
+	return v
+}
+
+func (r jsReplica) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
+	v, err := r.call(ctx, "readSince", peer.String(), bigIndex(from), limit)
+	if err != nil {
+		return nil, err
+	}
+	a := args{call: "sync: readSince()", v: []js.Value{v}}
+	b := a.bytes(0, "the answer")
+	return b, a.err
+}
+
+// bigIndex is index for a call into JavaScript: a BigInt past the safe
+// integers.
+func bigIndex(n uint64) any {
+	if n <= maxSafe {
+		return float64(n)
+	}
+	return js.Global().Get("BigInt").Invoke(strconv.FormatUint(n, 10))
+}
+
+func (r jsReplica) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
+	v, err := r.call(ctx, "apply", toJS(batch))
+	if err != nil {
+		return oplog.BatchResult{}, err
+	}
+	if v.Type() != js.TypeObject {
+		return oplog.BatchResult{}, fmt.Errorf("%w: sync: apply() answered %s, not {applied, skipped}", ErrInvalidArgument, typeOf(v))
+	}
+	a := args{call: "sync: apply()", v: []js.Value{v.Get("applied"), v.Get("skipped")}}
+	res := oplog.BatchResult{Applied: int(a.uint(0, "applied")), Skipped: int(a.uint(1, "skipped"))}
+	return res, a.err
+}

@@ -1,0 +1,192 @@
+// Types of idbsync.js: an offline-first sync engine over IndexedDB.
+
+/**
+ * The stable `code` of every error an idbsync call rejects with.
+ * - `CURSOR_MISMATCH`: an entry past the next index expected of its peer (it would leave a hole);
+ *   the error also has `expected` and `actual`.
+ * - `UNIQUE_VIOLATION`, `CONFLICT`: a write lost to a concurrent one and was rolled back.
+ * - `CLOCK_SKEW`: a remote timestamp more than 60 s ahead of this clock; nothing was applied.
+ * - `QUOTA_EXCEEDED`: the browser refused the space; the store is as it was before the call.
+ * - `CLOSED`: the engine was closed, or the browser closed its database (a newer tab upgraded it,
+ *   storage was cleared).
+ * - `BLOCKED`: open() waited too long for an older tab to let an upgrade through.
+ * - `CORRUPT`: a batch or a stored record failed its integrity check; nothing of it was used.
+ * - `INVALID_ARGUMENT`: a wrong type, a missing field, a malformed id or index.
+ */
+export type ErrorCode =
+  | 'CURSOR_MISMATCH' | 'UNIQUE_VIOLATION' | 'CONFLICT' | 'CLOCK_SKEW' | 'QUOTA_EXCEEDED'
+  | 'CLOSED' | 'BLOCKED' | 'CORRUPT' | 'INVALID_ARGUMENT';
+
+/** Every code, for checks at run time. */
+export const codes: readonly ErrorCode[];
+
+/** What idbsync calls reject with. */
+export interface IdbsyncError extends Error {
+  code: ErrorCode;
+  /** CURSOR_MISMATCH: the next index the replica expects of the peer. */
+  expected?: Index;
+  /** CURSOR_MISMATCH: the index that was offered. */
+  actual?: Index;
+}
+
+/** A log index: a Number while it is a safe integer, a BigInt beyond. */
+export type Index = number | bigint;
+
+/** A peer id: a lowercase uuid string. */
+export type PeerId = string;
+
+/** The version vector: peer id -> next index expected of that peer (absent: 0). */
+export type Cursors = Record<PeerId, Index>;
+
+/** One op of exec(): a write (string values are stored as their UTF-8 bytes) or a delete. */
+export type Op =
+  | { put: string; value: Uint8Array | string }
+  | { del: string };
+
+/** A live key and its value. */
+export interface Row {
+  key: string;
+  value: Uint8Array;
+}
+
+/** A key that changed, with its value now (absent: deleted). */
+export interface Change {
+  key: string;
+  value?: Uint8Array;
+}
+
+/** One entry of a wire batch, decoded for inspection. */
+export interface Entry {
+  peer: PeerId;
+  idx: Index;
+  /** Hybrid logical clock: 48 bits of wall milliseconds, 16 of counter. Absent on a marker. */
+  ts?: bigint;
+  /** The server-vouched author, when attributed. */
+  user?: string;
+  /** The key a write wrote. */
+  put?: string;
+  /** The value a write wrote. */
+  value?: Uint8Array;
+  /** The key a delete deleted. */
+  del?: string;
+  /** The SHA-256 (hex) of the entry an expunged marker replaced. */
+  expunged?: string;
+}
+
+export interface OpenOptions {
+  /** The IndexedDB database name. */
+  name: string;
+  /** The local peer id of a new database (default: a random one); another one than an existing database's is INVALID_ARGUMENT. */
+  peer?: PeerId;
+  /**
+   * `strict` (default): a call resolves once the browser flushed the data to disk.
+   * `relaxed`: once the OS has it; faster, may lose the last writes on a power cut.
+   * Engines of one page on one name share the first open's choice.
+   */
+  durability?: 'strict' | 'relaxed';
+  /** Ask navigator.storage.persist(); the answer is engine.persisted. */
+  persist?: boolean;
+  /** Where the module is (default: ./dist/idbsync.wasm beside idbsync.js). */
+  wasm?: string | URL;
+  /** Where Go's wasm_exec.js is (default: ./dist/wasm_exec.js beside idbsync.js). */
+  wasmExec?: string | URL;
+}
+
+/** Counts of the blob tier and the change log: what recovery has yet to do. */
+export interface Stats {
+  /** Blob revisions stored, partial ones included. */
+  blobs: number;
+  /** Blob revisions some key points to. */
+  referenced: number;
+  /** Change log entries outstanding, of every tab. */
+  changes: number;
+  /** Tabs registered in the change log (open, or dead and not yet claimed). */
+  instances: number;
+}
+
+/** The other side of sync(): what connect() returns, or any object with these calls. */
+export interface Transport {
+  cursors(): Promise<Cursors>;
+  readSince(peer: PeerId, from: Index, limit: number): Promise<Uint8Array>;
+  apply(batch: Uint8Array): Promise<{ applied: number; skipped: number }>;
+}
+
+/** Anything that posts and receives messages: a MessagePort, a BroadcastChannel, a Worker. */
+export interface Port {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+  start?(): void;
+}
+
+/** One open database. Every call returns a Promise; errors are IdbsyncErrors. */
+export class Engine implements Transport {
+  /** The database name. */
+  readonly name: string;
+  /** The local peer id: the same in every tab on this database. */
+  readonly peer: PeerId;
+  /** This tab's change log instance (it holds a Web Lock of that name while open). */
+  readonly instance: string;
+  /** What navigator.storage.persist() answered, when open() was given `persist: true`. */
+  persisted: boolean | undefined;
+  /** Called with a CLOSED error when the browser closes the database under this engine. */
+  onclose: ((err: IdbsyncError) => void) | null;
+
+  /** Writes ops as this peer's next entries, all in one transaction; resolves to the indexes [from, to) they took. */
+  exec(ops: Op[]): Promise<{ peer: PeerId; from: Index; to: Index }>;
+  /** The value of key, or undefined. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Live keys in ascending order: those starting with prefix, from start on (inclusive), at most limit. */
+  scan(opts?: { prefix?: string; start?: string; limit?: number }): Promise<Row[]>;
+  /** The version vector. */
+  cursors(): Promise<Cursors>;
+  /** One wire batch (msgp, integrity-checked) of up to limit entries of peer from index from on. */
+  readSince(peer: PeerId, from: Index, limit: number): Promise<Uint8Array>;
+  /** Ingests a wire batch all or nothing; entries already here are skipped. */
+  apply(batch: Uint8Array): Promise<{ applied: number; skipped: number }>;
+  /** Calls cb with the cursors now, then whenever they advance (here, in another tab, by a sync); returns the unsubscribe function. */
+  watchCursors(cb: (cursors: Cursors) => void): () => void;
+  /** Calls cb with the keys under prefix that changed (here, in another tab, by a sync); returns the unsubscribe function. */
+  watch(opts: { prefix?: string }, cb: (changes: Change[]) => void): () => void;
+  /** Replaces the stored entry of peer at idx by a marker holding its hash; the index stays taken. */
+  expunge(peer: PeerId, idx: Index): Promise<void>;
+  /** Writes a value of any size under key, crash-safely: after a crash a key reads its old or its new value, and no orphan stays. Blobs are local, not replicated. */
+  putBlob(key: string, bytes: Uint8Array | string): Promise<void>;
+  /** The blob under key, or undefined. */
+  getBlob(key: string): Promise<Uint8Array | undefined>;
+  /** Deletes the blob under key; a missing one is fine. */
+  deleteBlob(key: string): Promise<void>;
+  /** Runs a recovery round now (open() starts one, then every 10 s); resolves to the changes it cleaned up. */
+  recover(): Promise<number>;
+  /** Counts of the blob tier and the change log. */
+  stats(): Promise<Stats>;
+  /** decode(), as a method. */
+  decode(batch: Uint8Array): Entry[];
+  /** Closes this engine (the database closes with the page's last engine on it); later calls reject with CLOSED. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) a database. Concurrent opens of one name in one page share its connection. */
+export function open(opts: OpenOptions): Promise<Engine>;
+
+/** Loads the module once per page; open() calls it. */
+export function load(opts?: { wasm?: string | URL; wasmExec?: string | URL }): Promise<unknown>;
+
+/** The loaded module's version, or undefined before load(). */
+export function version(): string | undefined;
+
+/** Decodes a wire batch into plain objects, for inspection; needs the module (after open() or load()). */
+export function decode(batch: Uint8Array): Entry[];
+
+/**
+ * Brings a and b to the same entries: each pulls what it lacks from the other, in pages of
+ * pageSize entries (default 1,000), one transaction a page. Safe to interrupt and to run
+ * concurrently; resolves to the entries newly applied to each side.
+ */
+export function sync(a: Engine, b: Engine | Transport, opts?: { pageSize?: number }): Promise<{ toA: number; toB: number }>;
+
+/** Serves engine to connect() callers on port, under name (default: its peer id); returns the function that stops serving. */
+export function serve(engine: Engine, port: Port, opts?: { name?: string }): () => void;
+
+/** The transport to an engine served on port under name, for sync(engine, transport). Calls time out after timeout ms (default 30,000). */
+export function connect(port: Port, opts: { name: string; timeout?: number }): Transport;

@@ -1,0 +1,568 @@
+// idbsync: an offline-first sync engine (Go compiled to WebAssembly) over
+// IndexedDB. This is its one ESM entry point; idbsync.d.ts documents it.
+//
+//   import { open, sync } from './idbsync.js';
+//   const db = await open({ name: 'notes' });
+//   await db.exec([{ put: 'note/1', value: 'hello' }]);
+//
+// Values cross into Go packed in one Uint8Array per call (see
+// jsbridge/records.go), never one crossing per value.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** The stable error codes (also in idbsync.d.ts). */
+export const codes = Object.freeze([
+  'CURSOR_MISMATCH', 'UNIQUE_VIOLATION', 'CONFLICT', 'CLOCK_SKEW', 'QUOTA_EXCEEDED',
+  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT',
+]);
+
+function fail(code, message) {
+  const e = new Error(`idbsync: ${message}`);
+  e.code = code;
+  return e;
+}
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'a Uint8Array';
+  return typeof v === 'object' ? `an object (${Object.prototype.toString.call(v)})` : `a ${typeof v}`;
+}
+
+function invalid(what, want, v) {
+  return fail('INVALID_ARGUMENT', `${what} must be ${want}, not ${describe(v)}`);
+}
+
+// ---- loading the module, once per page ----
+
+let loading = null;
+let mod = null;
+
+/**
+ * Loads wasm_exec.js and the module once per page; open() calls it.
+ * @param {{wasm?: string | URL, wasmExec?: string | URL}} [opts]
+ */
+export function load(opts = {}) {
+  loading ??= (async () => {
+    const wasmURL = new URL(opts.wasm ?? './dist/idbsync.wasm', import.meta.url);
+    const execURL = new URL(opts.wasmExec ?? './dist/wasm_exec.js', import.meta.url);
+    if (typeof globalThis.Go !== 'function') await import(execURL.href);
+    const go = new globalThis.Go();
+    const ready = new Promise((resolve) => { globalThis.__idbsyncReady = resolve; });
+    let instance;
+    try {
+      ({ instance } = await WebAssembly.instantiateStreaming(fetch(wasmURL), go.importObject));
+    } catch {
+      // A server that does not send application/wasm: compile from bytes.
+      const bytes = await (await fetch(wasmURL)).arrayBuffer();
+      ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
+    }
+    go.run(instance).then(() => { mod = null; loading = null; });
+    await ready;
+    mod = globalThis.__idbsync;
+    delete globalThis.__idbsyncReady;
+    return mod;
+  })();
+  loading.catch(() => { loading = null; });
+  return loading;
+}
+
+/** The version of the loaded module, or undefined before load(). */
+export function version() { return mod?.version; }
+
+// ---- packing keyed records (jsbridge/records.go) ----
+
+const VALUE = 1;
+const ABSENT = 2;
+
+function toBytes(what, v) {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') return encoder.encode(v);
+  throw invalid(what, 'a Uint8Array or a string', v);
+}
+
+/** Packs [{key, value?}] (value undefined: a key alone). */
+function pack(records) {
+  const keys = records.map((r) => encoder.encode(r.key));
+  let size = 0;
+  for (let i = 0; i < records.length; i++) {
+    size += 5 + keys[i].length + (records[i].value === undefined ? 0 : 4 + records[i].value.length);
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let off = 0;
+  for (let i = 0; i < records.length; i++) {
+    const v = records[i].value;
+    out[off] = v === undefined ? ABSENT : VALUE;
+    view.setUint32(off + 1, keys[i].length);
+    out.set(keys[i], off + 5);
+    off += 5 + keys[i].length;
+    if (v !== undefined) {
+      view.setUint32(off, v.length);
+      out.set(v, off + 4);
+      off += 4 + v.length;
+    }
+  }
+  return out;
+}
+
+/** Unpacks records into [{key, value?}]; values are copies. */
+function unpack(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = [];
+  for (let off = 0; off < bytes.length;) {
+    const tag = bytes[off];
+    const klen = view.getUint32(off + 1);
+    const key = decoder.decode(bytes.subarray(off + 5, off + 5 + klen));
+    off += 5 + klen;
+    if (tag === VALUE) {
+      const vlen = view.getUint32(off);
+      out.push({ key, value: bytes.slice(off + 4, off + 4 + vlen) });
+      off += 4 + vlen;
+    } else {
+      out.push({ key });
+    }
+  }
+  return out;
+}
+
+// ---- numbers: safe integers as Numbers, larger ones as BigInts ----
+
+function fromGo(n) { return typeof n === 'string' ? BigInt(n) : n; }
+
+function toGo(what, n) {
+  if (typeof n === 'bigint') {
+    if (n < 0n) throw invalid(what, 'a non-negative integer', n);
+    return n.toString();
+  }
+  if (typeof n !== 'number') throw invalid(what, 'a non-negative integer (Number or BigInt)', n);
+  return n; // Go checks the range and that it is an integer
+}
+
+function cursorsFromGo(c) {
+  const out = {};
+  for (const [peer, n] of Object.entries(c)) out[peer] = fromGo(n);
+  return out;
+}
+
+// ---- one core per database name per page, shared by its engines ----
+
+const cores = new Map();
+
+class Core {
+  constructor(name, handle) {
+    this.name = name;
+    this.handle = handle;
+    this.engines = new Set();
+    this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`idbsync:${name}`) : null;
+    this.channel?.addEventListener('message', (ev) => {
+      if (ev.data?.type === 'changed') this.changed(ev.data.keys ?? null, null);
+    });
+    this.lost = null;
+  }
+
+  /**
+   * Tells every engine of this page that keys changed (null: unknown keys,
+   * cursors only); known maps a key to its new value (null: deleted) when
+   * the change was written here.
+   */
+  changed(keys, known) {
+    for (const e of this.engines) e._changed(keys, known);
+  }
+
+  /** changed, and a notice to other pages on the same database. */
+  announce(keys, known) {
+    this.changed(keys, known);
+    try {
+      this.channel?.postMessage({ type: 'changed', keys });
+    } catch { /* the channel is closed */ }
+  }
+}
+
+/** Rejects with CLOSED when the engine was closed or lost. */
+function alive(engine) {
+  if (engine._closed) throw fail('CLOSED', `engine of ${JSON.stringify(engine.name)} was closed`);
+  if (engine._core.lost) throw engine._core.lost;
+}
+
+function checkName(opts) {
+  if (opts === null || typeof opts !== 'object') throw invalid('open(options)', 'an object', opts);
+  if (typeof opts.name !== 'string' || opts.name === '') throw invalid('open: name', 'a non-empty string', opts.name);
+  if (opts.peer !== undefined && typeof opts.peer !== 'string') throw invalid('open: peer', 'a uuid string', opts.peer);
+  if (opts.durability !== undefined && opts.durability !== 'strict' && opts.durability !== 'relaxed') {
+    throw fail('INVALID_ARGUMENT', `open: durability must be 'strict' or 'relaxed', not ${JSON.stringify(opts.durability)}`);
+  }
+}
+
+/**
+ * Opens (creating if needed) the database opts.name. Engines on one name in
+ * one page share a connection; each tab is its own change log instance.
+ */
+export async function open(opts) {
+  checkName(opts);
+  const m = await load(opts);
+  let entry = cores.get(opts.name);
+  if (!entry) {
+    entry = {
+      refs: 0,
+      promise: m.open({
+        name: opts.name,
+        peer: opts.peer,
+        durability: opts.durability,
+        onlost: (err) => {
+          const core = cores.get(opts.name)?.core;
+          if (!core) return;
+          err.code ??= 'CLOSED';
+          core.lost = err;
+          cores.delete(opts.name);
+          for (const e of core.engines) e._lost(err);
+        },
+      }).then((handle) => {
+        entry.core = new Core(opts.name, handle);
+        return entry.core;
+      }),
+    };
+    cores.set(opts.name, entry);
+    entry.promise.catch(() => { if (cores.get(opts.name) === entry) cores.delete(opts.name); });
+  }
+  entry.refs++;
+  let core;
+  try {
+    core = await entry.promise;
+  } catch (err) {
+    entry.refs--;
+    throw err;
+  }
+  if (opts.peer !== undefined && opts.peer.toLowerCase() !== core.handle.peer) {
+    await releaseCore(opts.name, entry);
+    throw fail('INVALID_ARGUMENT', `open: database ${JSON.stringify(opts.name)} belongs to peer ${core.handle.peer}, not ${opts.peer}`);
+  }
+  const engine = new Engine(core);
+  if (opts.persist) {
+    engine.persisted = await (navigator.storage?.persist?.() ?? Promise.resolve(false)).catch(() => false);
+  }
+  return engine;
+}
+
+async function releaseCore(name, entry) {
+  if (--entry.refs > 0) return;
+  if (cores.get(name) === entry) cores.delete(name);
+  const core = await entry.promise;
+  core.channel?.close();
+  await core.handle.close();
+}
+
+/** One open database, as returned by open(). */
+export class Engine {
+  constructor(core) {
+    this._core = core;
+    this._closed = false;
+    this._watchers = new Set();
+    this._cursorWatchers = new Set();
+    /** The database name. */
+    this.name = core.name;
+    /** The local peer id (a uuid), the same in every tab on this database. */
+    this.peer = core.handle.peer;
+    /** This tab's change log instance id. */
+    this.instance = core.handle.instance;
+    /** What navigator.storage.persist() answered, when open asked ({persist: true}). */
+    this.persisted = undefined;
+    /** Called with the reason when the browser closes the database under this engine. */
+    this.onclose = null;
+    core.engines.add(this);
+  }
+
+  /** Writes ops as this peer's next entries, in one transaction. */
+  async exec(ops) {
+    alive(this);
+    if (!Array.isArray(ops)) throw invalid('exec(ops)', 'an array of {put, value} or {del}', ops);
+    const records = new Array(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      if (op === null || typeof op !== 'object') throw invalid(`exec: op ${i}`, '{put, value} or {del}', op);
+      const isPut = 'put' in op;
+      if (isPut === ('del' in op)) throw fail('INVALID_ARGUMENT', `exec: op ${i} must have exactly one of put and del`);
+      const key = isPut ? op.put : op.del;
+      if (typeof key !== 'string') throw invalid(`exec: op ${i} key`, 'a string', key);
+      if (isPut) {
+        records[i] = { key, value: toBytes(`exec: op ${i} value`, op.value) };
+      } else {
+        if ('value' in op) throw fail('INVALID_ARGUMENT', `exec: op ${i} is a del and has a value`);
+        records[i] = { key };
+      }
+    }
+    const res = await this._core.handle.exec(pack(records));
+    const known = new Map();
+    for (const r of records) known.set(r.key, r.value ?? null);
+    this._core.announce([...known.keys()], known);
+    return { peer: res.peer, from: fromGo(res.from), to: fromGo(res.to) };
+  }
+
+  /** The value of key, or undefined. */
+  async get(key) {
+    alive(this);
+    if (typeof key !== 'string') throw invalid('get(key)', 'a string', key);
+    const [row] = unpack(await this._core.handle.getMany(pack([{ key }])));
+    return row.value;
+  }
+
+  /** Live keys ascending: those starting with prefix, from start on, at most limit. */
+  async scan(opts = {}) {
+    alive(this);
+    if (opts === null || typeof opts !== 'object') throw invalid('scan(options)', 'an object', opts);
+    const { prefix = '', start = '', limit } = opts;
+    if (typeof prefix !== 'string') throw invalid('scan: prefix', 'a string', prefix);
+    if (typeof start !== 'string') throw invalid('scan: start', 'a string', start);
+    if (limit !== undefined && typeof limit !== 'number') throw invalid('scan: limit', 'a positive integer', limit);
+    return unpack(await this._core.handle.scan(prefix, start, limit));
+  }
+
+  /** The version vector: peer id -> next index expected. */
+  async cursors() {
+    alive(this);
+    return cursorsFromGo(await this._core.handle.cursors());
+  }
+
+  /** One wire batch of up to limit entries of peer from index from on. */
+  async readSince(peer, from, limit) {
+    alive(this);
+    return this._core.handle.readSince(peer, toGo('readSince: from', from), limit);
+  }
+
+  /** Ingests one wire batch, all or nothing. */
+  async apply(batch) {
+    alive(this);
+    if (!(batch instanceof Uint8Array)) throw invalid('apply(batch)', 'a Uint8Array', batch);
+    const res = await this._core.handle.apply(batch);
+    if (res.applied > 0) this._core.announce(unpack(res.keys).map((r) => r.key), null);
+    return { applied: res.applied, skipped: res.skipped };
+  }
+
+  /** Replaces the stored entry of peer at idx by its expunged marker. */
+  async expunge(peer, idx) {
+    alive(this);
+    await this._core.handle.expunge(peer, toGo('expunge: idx', idx));
+    this._core.announce([], null);
+  }
+
+  /** Writes a value of any size under key, crash-safely (not replicated). */
+  async putBlob(key, bytes) {
+    alive(this);
+    if (typeof key !== 'string') throw invalid('putBlob: key', 'a string', key);
+    await this._core.handle.putBlob(key, toBytes('putBlob: bytes', bytes));
+  }
+
+  /** The blob under key, or undefined. */
+  async getBlob(key) {
+    alive(this);
+    if (typeof key !== 'string') throw invalid('getBlob: key', 'a string', key);
+    return this._core.handle.getBlob(key);
+  }
+
+  /** Deletes the blob under key; a missing one is fine. */
+  async deleteBlob(key) {
+    alive(this);
+    if (typeof key !== 'string') throw invalid('deleteBlob: key', 'a string', key);
+    await this._core.handle.deleteBlob(key);
+  }
+
+  /** Runs a recovery round now; resolves to the changes it cleaned up. */
+  async recover() {
+    alive(this);
+    return this._core.handle.recover();
+  }
+
+  /** Counts of the blob tier and change log (what recovery has left to do). */
+  async stats() {
+    alive(this);
+    return this._core.handle.stats();
+  }
+
+  /** Calls cb with the cursors now, then after each change; returns the unsubscribe function. */
+  watchCursors(cb) {
+    alive(this);
+    if (typeof cb !== 'function') throw invalid('watchCursors(cb)', 'a function', cb);
+    const w = { cb, last: null, busy: false, again: false };
+    this._cursorWatchers.add(w);
+    this._refreshCursors(w);
+    return () => { this._cursorWatchers.delete(w); };
+  }
+
+  /** Calls cb with [{key, value?}] for keys under prefix that change, here, in another tab or by a sync. */
+  watch(opts, cb) {
+    alive(this);
+    if (opts === null || typeof opts !== 'object') throw invalid('watch(options)', 'an object', opts);
+    const { prefix = '' } = opts;
+    if (typeof prefix !== 'string') throw invalid('watch: prefix', 'a string', prefix);
+    if (typeof cb !== 'function') throw invalid('watch: cb', 'a function', cb);
+    const w = { prefix, cb };
+    this._watchers.add(w);
+    return () => { this._watchers.delete(w); };
+  }
+
+  /** Decodes a wire batch for inspection. */
+  decode(batch) { return decode(batch); }
+
+  /** Closes this engine; the database closes with the page's last engine on it. Idempotent. */
+  async close() {
+    if (this._closed) return;
+    this._closed = true;
+    this._watchers.clear();
+    this._cursorWatchers.clear();
+    this._core.engines.delete(this);
+    const entry = cores.get(this.name);
+    if (entry?.core === this._core) {
+      await releaseCore(this.name, entry);
+    } else if (this._core.engines.size === 0) {
+      this._core.channel?.close();
+      await this._core.handle.close(); // lost: free the lock and the rest
+    }
+  }
+
+  _lost(err) {
+    if (typeof this.onclose === 'function') {
+      try { this.onclose(err); } catch (e) { queueMicrotask(() => { throw e; }); }
+    }
+  }
+
+  _changed(keys, known) {
+    if (this._closed) return;
+    for (const w of this._cursorWatchers) this._refreshCursors(w);
+    if (!keys || keys.length === 0 || this._watchers.size === 0) return;
+    for (const w of this._watchers) {
+      const mine = keys.filter((k) => k.startsWith(w.prefix));
+      if (mine.length === 0) continue;
+      if (known) {
+        deliver(w, mine.map((key) => (known.get(key) === null ? { key } : { key, value: known.get(key) })));
+      } else {
+        this._core.handle.getMany(pack(mine.map((key) => ({ key }))))
+          .then((rows) => { if (this._watchers.has(w)) deliver(w, unpack(rows)); })
+          .catch(() => {}); // closed meanwhile
+      }
+    }
+  }
+
+  _refreshCursors(w) {
+    if (w.busy) { w.again = true; return; }
+    w.busy = true;
+    this.cursors().then((c) => {
+      const s = JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+      if (s !== w.last && this._cursorWatchers.has(w)) {
+        w.last = s;
+        try { w.cb(c); } catch (e) { queueMicrotask(() => { throw e; }); }
+      }
+    }).catch(() => {}).finally(() => {
+      w.busy = false;
+      if (w.again) { w.again = false; this._refreshCursors(w); }
+    });
+  }
+}
+
+function deliver(w, changes) {
+  try { w.cb(changes); } catch (e) { queueMicrotask(() => { throw e; }); }
+}
+
+/**
+ * Decodes a wire batch (readSince's answer) into plain objects. Needs the
+ * module: call after open() or load().
+ */
+export function decode(batch) {
+  if (!mod) throw fail('CLOSED', 'decode needs the module: await load() or open() first');
+  const out = mod.decode(batch);
+  if (out && !Array.isArray(out) && out.error) throw out.error;
+  for (const e of out) {
+    e.idx = fromGo(e.idx);
+    if (e.ts !== undefined) e.ts = BigInt(e.ts);
+  }
+  return out;
+}
+
+/**
+ * Syncs two replicas both ways: a (an engine) and b (an engine, or a
+ * transport: anything with cursors, readSince and apply, like connect()'s).
+ */
+export async function sync(a, b, opts = {}) {
+  if (!(a instanceof Engine)) throw invalid('sync(a, b): a', 'an Engine', a);
+  alive(a);
+  if (opts === null || typeof opts !== 'object') throw invalid('sync: options', 'an object', opts);
+  const { pageSize } = opts;
+  if (pageSize !== undefined && typeof pageSize !== 'number') throw invalid('sync: pageSize', 'a positive integer', pageSize);
+  let other = b;
+  if (b instanceof Engine) {
+    alive(b);
+    other = b._core.handle;
+  } else if (b === null || typeof b !== 'object') {
+    throw invalid('sync(a, b): b', 'an Engine or a transport', b);
+  } else {
+    other = {
+      cursors: () => b.cursors(),
+      readSince: (peer, from, limit) => b.readSince(peer, from, limit),
+      apply: (batch) => b.apply(batch),
+    };
+  }
+  const res = await a._core.handle.sync(other, pageSize);
+  if (res.toA > 0) a._core.announce(unpack(res.keysA).map((r) => r.key), null);
+  if (res.toB > 0 && b instanceof Engine) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
+  return { toA: res.toA, toB: res.toB };
+}
+
+// ---- transports: an engine served over anything that posts messages ----
+
+let nextRequest = 0;
+
+/**
+ * Serves engine to connect() callers on port (a MessagePort, a
+ * BroadcastChannel, a Worker). Returns the function that stops serving.
+ */
+export function serve(engine, port, { name = engine.peer } = {}) {
+  if (!(engine instanceof Engine)) throw invalid('serve(engine, port): engine', 'an Engine', engine);
+  const onMessage = async (ev) => {
+    const m = ev.data;
+    if (m?.idbsync !== 'request' || m.to !== name) return;
+    let reply;
+    try {
+      if (!['cursors', 'readSince', 'apply'].includes(m.method)) throw fail('INVALID_ARGUMENT', `no method ${m.method}`);
+      reply = { idbsync: 'reply', id: m.id, ok: true, value: await engine[m.method](...(m.args ?? [])) };
+    } catch (err) {
+      reply = { idbsync: 'reply', id: m.id, ok: false, message: String(err?.message ?? err), code: err?.code };
+    }
+    port.postMessage(reply);
+  };
+  port.addEventListener('message', onMessage);
+  port.start?.();
+  return () => port.removeEventListener('message', onMessage);
+}
+
+/**
+ * The transport to an engine that serve() offers on port under name (by
+ * default its peer id), for sync(engine, transport).
+ */
+export function connect(port, { name, timeout = 30_000 } = {}) {
+  if (typeof name !== 'string') throw invalid('connect: name', "the served engine's name (its peer id by default)", name);
+  const pending = new Map();
+  port.addEventListener('message', (ev) => {
+    const m = ev.data;
+    if (m?.idbsync !== 'reply' || !pending.has(m.id)) return;
+    const { resolve, reject, timer } = pending.get(m.id);
+    pending.delete(m.id);
+    clearTimeout(timer);
+    if (m.ok) resolve(m.value);
+    else reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+  });
+  port.start?.();
+  const call = (method, args) => new Promise((resolve, reject) => {
+    const id = `${Date.now()}-${nextRequest++}-${Math.random()}`;
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(fail('CLOSED', `${method}: no answer from ${name} within ${timeout} ms`));
+    }, timeout);
+    pending.set(id, { resolve, reject, timer });
+    port.postMessage({ idbsync: 'request', id, to: name, method, args });
+  });
+  return {
+    cursors: () => call('cursors', []),
+    readSince: (peer, from, limit) => call('readSince', [peer, from, limit]),
+    apply: (batch) => call('apply', [batch]),
+  };
+}
