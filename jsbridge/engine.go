@@ -225,10 +225,15 @@ func (e *Engine) DeleteBlob(ctx context.Context, key string) error {
 	return e.mgr.Delete(ctx, key)
 }
 
-// Recover runs one recovery round now and returns how many changes it
-// cleaned up.
+// Recover runs one recovery round and a sweep of the blob tier now, and
+// returns how many changes it cleaned up plus how many orphans it deleted.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
-	return e.mgr.Recover(ctx)
+	n, err := e.mgr.Recover(ctx)
+	if err != nil {
+		return n, err
+	}
+	swept, err := e.mgr.Sweep(ctx)
+	return n + swept, err
 }
 
 // Stats counts the blob tier and the change log.

@@ -156,7 +156,7 @@ export class Engine implements Transport {
   getBlob(key: string): Promise<Uint8Array | undefined>;
   /** Deletes the blob under key; a missing one is fine. */
   deleteBlob(key: string): Promise<void>;
-  /** Runs a recovery round now (open() starts one, then every 10 s); resolves to the changes it cleaned up. */
+  /** Runs a recovery round and a sweep of orphaned blobs now (open() starts both; recovery then runs every 10 s, the sweep every 10 min); resolves to the changes cleaned up plus the orphans deleted. */
   recover(): Promise<number>;
   /** Counts of the blob tier and the change log. */
   stats(): Promise<Stats>;

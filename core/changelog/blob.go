@@ -174,39 +174,58 @@ func (s *KVBlobs) Get(ctx context.Context, rev Revision) ([]byte, error) {
 }
 
 // Delete implements BlobStore: the manifest goes first, so a crash in the
-// middle leaves a partial blob, never a complete-looking one.
+// middle leaves a partial blob, never a complete-looking one. The chunks,
+// numbered from 0, go in batches found by a one-row scan each, so a delete
+// does not read the blob.
 func (s *KVBlobs) Delete(ctx context.Context, rev Revision) error {
 	var b kv.Batch
 	b.Delete(s.table, chunkKey(rev, manifestChunk))
 	if err := s.store.Commit(ctx, &b); err != nil {
 		return err
 	}
-	rows, err := s.store.Scan(ctx, s.table, kv.Prefix(rev[:]))
-	if err != nil || len(rows) == 0 {
-		return err
+	for {
+		rows, err := s.store.Scan(ctx, s.table, kv.Range{Start: chunkKey(rev, 0), End: chunkKey(rev, manifestChunk), Limit: 1})
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		_, rest, err := kv.ReadUUID(rows[0].Key)
+		if err != nil {
+			return fmt.Errorf("%w: blob key %x", ErrCorrupt, rows[0].Key)
+		}
+		first, _, err := kv.ReadUint32(rest)
+		if err != nil {
+			return fmt.Errorf("%w: blob key %x", ErrCorrupt, rows[0].Key)
+		}
+		b = kv.Batch{}
+		for n := first; n < first+deleteBatch && n < manifestChunk; n++ {
+			b.Delete(s.table, chunkKey(rev, n))
+		}
+		if err := s.store.Commit(ctx, &b); err != nil {
+			return err
+		}
 	}
-	b = kv.Batch{}
-	for _, r := range rows {
-		b.Delete(s.table, r.Key)
-	}
-	return s.store.Commit(ctx, &b)
 }
 
-// Revisions lists every revision with a row, complete or not.
+// deleteBatch is how many chunk keys one batch of Delete removes.
+const deleteBatch = 256
+
+// Revisions lists every revision with a row, complete or not. It reads one
+// row per revision, not the blobs.
 func (s *KVBlobs) Revisions(ctx context.Context) ([]Revision, error) {
-	rows, err := s.store.Scan(ctx, s.table, kv.Range{})
-	if err != nil {
-		return nil, err
-	}
 	var out []Revision
-	for _, r := range rows {
-		id, _, err := kv.ReadUUID(r.Key)
-		if err != nil {
-			return nil, fmt.Errorf("%w: blob key %x", ErrCorrupt, r.Key)
+	var start []byte
+	for {
+		rows, err := s.store.Scan(ctx, s.table, kv.Range{Start: start, Limit: 1})
+		if err != nil || len(rows) == 0 {
+			return out, err
 		}
-		if len(out) == 0 || out[len(out)-1] != Revision(id) {
-			out = append(out, Revision(id))
+		id, _, err := kv.ReadUUID(rows[0].Key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: blob key %x", ErrCorrupt, rows[0].Key)
+		}
+		out = append(out, Revision(id))
+		if start = kv.PrefixEnd(id[:]); start == nil {
+			return out, nil // the all-0xFF revision is the last one possible
 		}
 	}
-	return out, nil
 }

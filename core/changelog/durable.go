@@ -213,8 +213,22 @@ func (d *Durable) Scan(ctx context.Context) ([]Entry, error) {
 	return out, nil
 }
 
+// Pending returns the outstanding entries of every instance, live, dead
+// or claimed, whatever their CleanupAfter: the changes whose blobs a sweep
+// must leave alone.
+func (d *Durable) Pending(ctx context.Context) ([]Entry, error) {
+	if err := d.checkOpen(); err != nil {
+		return nil, err
+	}
+	return d.entriesIn(ctx, kv.Range{})
+}
+
 func (d *Durable) entriesOf(ctx context.Context, instance uuid.UUID) ([]Entry, error) {
-	rows, err := d.store.Scan(ctx, d.changes, kv.Prefix(instance[:]))
+	return d.entriesIn(ctx, kv.Prefix(instance[:]))
+}
+
+func (d *Durable) entriesIn(ctx context.Context, r kv.Range) ([]Entry, error) {
+	rows, err := d.store.Scan(ctx, d.changes, r)
 	if err != nil {
 		return nil, err
 	}

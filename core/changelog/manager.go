@@ -61,7 +61,15 @@ type ManagerOptions struct {
 	// except at StepCASCommitted, where it stands for a lost answer: the
 	// write then cleans up by reading the reference tier and returns it.
 	Hook func(step Step, object string) error
+	// SweepRounds is how often RunRecovery also sweeps the blob tier: with
+	// its first round, then every SweepRounds rounds; zero means
+	// DefaultSweepRounds.
+	SweepRounds int
 }
+
+// DefaultSweepRounds makes RunRecovery sweep every 60 rounds (10 minutes
+// at changelog.DefaultInterval): a sweep lists every blob revision.
+const DefaultSweepRounds = 60
 
 // Manager writes objects whose values may be large: small values go inline
 // in the reference tier in one batch; large ones go to the blob tier under
@@ -415,17 +423,84 @@ func (m *Manager) Recover(ctx context.Context) (n int, err error) {
 	return n, nil
 }
 
-// RunRecovery runs Recover now and then every interval until ctx ends. A
-// failed round is retried up to five times with growing, jittered waits
-// before the loop waits for the next interval. after is the timer (nil:
-// time.After).
+// revisionLister is a BlobStore that lists its revisions.
+type revisionLister interface {
+	Revisions(ctx context.Context) ([]Revision, error)
+}
+
+// pendingLister is a ChangeLog that lists the entries of every instance.
+type pendingLister interface {
+	Pending(ctx context.Context) ([]Entry, error)
+}
+
+// Sweep deletes the blob revisions that no reference points to and no
+// outstanding change of any instance names, and returns how many. Recovery
+// cannot find those by the log: an instance claimed while it wrote a blob
+// (paused, its heartbeat lapsed) finds its writes fenced, and if it then
+// crashes before dropping the blob, nothing names it. Sweep lists the
+// revisions first, then the changes, then the references: a blob that
+// exists was recorded before its first chunk, so a write in flight is named
+// by its change, and one that completed is referenced or garbage. It needs
+// a ChangeLog with Pending (Durable, Memory) and a BlobStore with Revisions
+// (KVBlobs, MemoryBlobs); with others it does nothing.
+func (m *Manager) Sweep(ctx context.Context) (int, error) {
+	blobs, ok := m.blobs.(revisionLister)
+	log, ok2 := m.log.(pendingLister)
+	if !ok || !ok2 {
+		return 0, nil
+	}
+	revs, err := blobs.Revisions(ctx)
+	if err != nil || len(revs) == 0 {
+		return 0, err
+	}
+	pending, err := log.Pending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	refs, err := m.Referenced(ctx)
+	if err != nil {
+		return 0, err
+	}
+	keep := make(map[Revision]bool, len(pending)*2+len(refs))
+	for _, e := range pending {
+		keep[e.Change.New], keep[e.Change.Old] = true, true
+	}
+	for _, r := range refs {
+		keep[r] = true
+	}
+	n := 0
+	for _, r := range revs {
+		if keep[r] {
+			continue
+		}
+		if err := m.blobs.Delete(ctx, r); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunRecovery runs Recover now and then every interval until ctx ends,
+// with a Sweep after the first round and every ManagerOptions.SweepRounds
+// rounds. A failed round is retried up to five times with growing, jittered
+// waits before the loop waits for the next interval. after is the timer
+// (nil: time.After).
 func (m *Manager) RunRecovery(ctx context.Context, interval time.Duration, after func(time.Duration) <-chan time.Time) {
 	if after == nil {
 		after = time.After
 	}
-	for {
+	every := m.opts.SweepRounds
+	if every <= 0 {
+		every = DefaultSweepRounds
+	}
+	for round := 0; ; round++ {
 		for try := range 5 {
-			if _, err := m.Recover(ctx); err == nil || ctx.Err() != nil {
+			_, err := m.Recover(ctx)
+			if err == nil && round%every == 0 {
+				_, err = m.Sweep(ctx)
+			}
+			if err == nil || ctx.Err() != nil {
 				break
 			}
 			wait := time.Duration(50<<try)*time.Millisecond + rand.N(50*time.Millisecond)

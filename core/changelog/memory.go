@@ -55,6 +55,17 @@ func (m *Memory) Scan(context.Context) ([]Entry, error) {
 	return out, nil
 }
 
+// Pending returns every entry, due or not.
+func (m *Memory) Pending(context.Context) ([]Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Entry, 0, len(m.entries))
+	for id, c := range m.entries {
+		out = append(out, Entry{ID: id, Change: c})
+	}
+	return out, nil
+}
+
 // Len returns the number of entries, due or not.
 func (m *Memory) Len() int {
 	m.mu.Lock()

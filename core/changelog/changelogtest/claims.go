@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbsync/idbsync/core/changelog"
@@ -132,4 +133,64 @@ func testRegisteredWithLock(t *testing.T, open kvtest.Opener) {
 	require.NoError(t, err)
 	require.Zero(t, n)
 	require.NoError(t, a.Record(ctx, newID(t), changelog.Change{Object: "x"}), "the new tab is not fenced")
+}
+
+// testSweep: the orphans only a sweep finds, and the blobs it must spare.
+// A is claimed while paused before its blob write; it resumes, writes the
+// blob (blob writes are not fenced), and crashes before its fenced CAS
+// could fail and drop it: no entry names the blob. Meanwhile C's write is
+// in flight between its blob write and its CAS, and D's is complete.
+func testSweep(t *testing.T, open kvtest.Opener) {
+	e := newMEnv(t, open)
+	errCrash := errors.New("crash")
+	aPaused, aResume := make(chan struct{}), make(chan struct{})
+	a := e.peer(t, peerOpts{hook: func(step changelog.Step, _ string) error {
+		switch step {
+		case changelog.StepRecorded:
+			close(aPaused)
+			<-aResume
+		case changelog.StepWritten:
+			return errCrash // dies with its blob written, before the CAS
+		}
+		return nil
+	}})
+	cPaused, cResume := make(chan struct{}), make(chan struct{})
+	c := e.peer(t, peerOpts{hook: func(step changelog.Step, _ string) error {
+		if step == changelog.StepWritten {
+			close(cPaused)
+			<-cResume
+		}
+		return nil
+	}})
+	d := e.peer(t, peerOpts{})
+	require.NoError(t, d.m.Put(ctx, "d", large("d")))
+
+	aErr := make(chan error, 1)
+	go func() { aErr <- a.m.Put(ctx, "a", large("a")) }()
+	<-aPaused
+	e.expire(t, c, d)
+	n, err := d.m.Recover(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "D claims A and cleans its entry up (no blob yet)")
+	close(aResume)
+	require.ErrorIs(t, <-aErr, errCrash)
+	require.Len(t, e.revisions(t), 2, "d's blob and A's orphan")
+	n, err = d.m.Recover(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "no entry names A's orphan")
+
+	cErr := make(chan error, 1)
+	go func() { cErr <- c.m.Put(ctx, "c", large("c")) }()
+	<-cPaused
+	n, err = d.m.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the sweep deletes A's orphan only")
+	require.Len(t, e.revisions(t), 2, "d's blob, and c's in flight")
+	close(cResume)
+	require.NoError(t, <-cErr, "c's write completes: its blob was spared")
+
+	n, err = d.m.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing left to sweep")
+	e.requireState(t, d.m, map[string][]byte{"a": nil, "c": large("c"), "d": large("d")}, "after the sweeps")
 }

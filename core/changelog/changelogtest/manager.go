@@ -43,6 +43,7 @@ func RunManager(t *testing.T, open kvtest.Opener) {
 		{"FailedBlobAfterClaim", testFailedBlobAfterClaim},
 		{"StrandedClaim", testStrandedClaim},
 		{"RegisteredWithLock", testRegisteredWithLock},
+		{"Sweep", testSweep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
