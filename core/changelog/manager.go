@@ -299,6 +299,11 @@ func (m *Manager) write(ctx context.Context, object string, data []byte, del boo
 		return err
 	}
 	if err := m.cleanup(ctx, id, c); err != nil {
+		if errors.Is(err, ErrFenced) {
+			// The CAS committed, so the write is done: the instance that
+			// claimed this one owns the entry and finishes the cleanup.
+			return nil
+		}
 		return err
 	}
 	g.to(Completed)

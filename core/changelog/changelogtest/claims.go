@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -193,4 +194,39 @@ func testSweep(t *testing.T, open kvtest.Opener) {
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing left to sweep")
 	e.requireState(t, d.m, map[string][]byte{"a": nil, "c": large("c"), "d": large("d")}, "after the sweeps")
+}
+
+// testFencedAfterCAS: A is claimed after its CAS committed, while it
+// cleans up. Its write is done whatever its cleanup meets: Put succeeds,
+// and the claimer's recovery finishes the cleanup.
+func testFencedAfterCAS(t *testing.T, open kvtest.Opener) {
+	for _, at := range []changelog.Step{changelog.StepDeleted, changelog.StepBeforeRemove} {
+		t.Run(string(at), func(t *testing.T) {
+			e := newMEnv(t, open)
+			var armed atomic.Bool
+			paused, resume := make(chan struct{}), make(chan struct{})
+			a := e.peer(t, peerOpts{hook: func(step changelog.Step, _ string) error {
+				if step == at && armed.CompareAndSwap(true, false) {
+					close(paused)
+					<-resume
+				}
+				return nil
+			}})
+			b := e.peer(t, peerOpts{})
+			require.NoError(t, a.m.Put(ctx, "obj", large("old")))
+			armed.Store(true)
+			done := make(chan error, 1)
+			go func() { done <- a.m.Put(ctx, "obj", large("new")) }()
+			<-paused
+			e.expire(t, b)
+			_, err := b.m.Recover(ctx)
+			require.NoError(t, err)
+			close(resume)
+			require.NoError(t, <-done, "the CAS committed: the write is done")
+			_, err = b.m.Recover(ctx)
+			require.NoError(t, err)
+			e.requireState(t, b.m, map[string][]byte{"obj": large("new")}, "after the claim")
+			require.ErrorIs(t, a.m.Put(ctx, "obj", large("later")), changelog.ErrFenced, "later writes are fenced")
+		})
+	}
 }

@@ -44,6 +44,7 @@ func RunManager(t *testing.T, open kvtest.Opener) {
 		{"StrandedClaim", testStrandedClaim},
 		{"RegisteredWithLock", testRegisteredWithLock},
 		{"Sweep", testSweep},
+		{"FencedAfterCAS", testFencedAfterCAS},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
