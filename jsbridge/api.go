@@ -64,7 +64,8 @@ func (h *handle) engine() (*Engine, error) {
 func (h *handle) method(name string, fn func(a *args) func(ctx context.Context, e *Engine) (any, error)) js.Func {
 	f := js.FuncOf(func(_ js.Value, v []js.Value) any {
 		a := &args{call: name, v: v}
-		work := fn(a)
+		var work func(ctx context.Context, e *Engine) (any, error)
+		parse(a, func() { work = fn(a) })
 		return Promise(func() (any, error) {
 			if a.err != nil {
 				return nil, a.err
@@ -80,12 +81,40 @@ func (h *handle) method(name string, fn func(a *args) func(ctx context.Context, 
 	return f
 }
 
+// parse runs fn, which reads a's arguments in the calling JavaScript turn;
+// a panic there (a value syscall/js cannot handle) becomes a's error, so
+// the call rejects instead of killing the module.
+func parse(a *args, fn func()) {
+	defer func() {
+		if r := recover(); r != nil && a.err == nil {
+			a.err = fmt.Errorf("%w: %s: unreadable argument: %v", ErrInvalidArgument, a.call, r)
+		}
+	}()
+	fn()
+}
+
 // open({name, peer?, durability?, onlost?}) resolves to a handle.
 func open(_ js.Value, v []js.Value) any {
 	a := &args{call: "open", v: v}
+	var opts Options
+	parse(a, func() { opts = openOptions(a) })
+	return Promise(func() (any, error) {
+		if a.err != nil {
+			return nil, a.err
+		}
+		e, err := OpenEngine(context.Background(), opts)
+		if err != nil {
+			return nil, err
+		}
+		return newHandle(e), nil
+	})
+}
+
+// openOptions reads open's argument.
+func openOptions(a *args) Options {
 	opts := Options{}
 	o := a.at(0)
-	if o.Type() != js.TypeObject {
+	if kind(o) != "object" {
 		a.fail(0, "(options) must be an object, not %s", typeOf(o))
 	} else {
 		fields := &args{call: "open", v: []js.Value{o.Get("name"), o.Get("peer"), o.Get("durability"), o.Get("onlost")}}
@@ -101,23 +130,14 @@ func open(_ js.Value, v []js.Value) any {
 				fields.fail(2, "(durability) must be %q or %q, not %q", idb.Strict, idb.Relaxed, s)
 			}
 		}
-		if cb := fields.at(3); cb.Type() == js.TypeFunction {
+		if cb := fields.at(3); kind(cb) == "function" {
 			opts.OnLost = func(err error) { cb.Invoke(Error(err)) }
 		}
 		if fields.err != nil {
 			a.err = fields.err
 		}
 	}
-	return Promise(func() (any, error) {
-		if a.err != nil {
-			return nil, a.err
-		}
-		e, err := OpenEngine(context.Background(), opts)
-		if err != nil {
-			return nil, err
-		}
-		return newHandle(e), nil
-	})
+	return opts
 }
 
 // newHandle registers e and builds its JavaScript object.
@@ -254,7 +274,7 @@ func newHandle(e *Engine) js.Value {
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances}, nil
+			return map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances, "dead": s.Dead}, nil
 		}
 	})
 	obj["sync"] = h.method("sync", func(a *args) func(context.Context, *Engine) (any, error) {
@@ -304,12 +324,12 @@ func (h *handle) close() error {
 // replicaOf is the other side of a sync: an open handle of this page (in
 // Go), or any object with cursors, readSince and apply.
 func replicaOf(v js.Value) (syncer.Replica, error) {
-	if v.Type() == js.TypeObject {
-		if id := v.Get("id"); id.Type() == js.TypeNumber {
+	if kind(v) == "object" {
+		if id := v.Get("id"); kind(id) == "number" {
 			handles.Lock()
 			h := handles.m[id.Int()]
 			handles.Unlock()
-			if h != nil && v.Get("instance").Type() == js.TypeString && v.Get("instance").String() == h.e.Instance().String() {
+			if inst := v.Get("instance"); h != nil && kind(inst) == "string" && inst.String() == h.e.Instance().String() {
 				return &watched{Engine: h.e}, nil
 			}
 		}

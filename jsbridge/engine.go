@@ -53,7 +53,8 @@ type Stats struct {
 	Blobs      int // blob revisions stored, partial ones included
 	Referenced int // blob revisions the reference tier points to
 	Changes    int // change log entries outstanding, of every instance
-	Instances  int // instances registered (open engines, and dead ones not yet claimed)
+	Instances  int // instances registered: this one, others open, dead ones not yet claimed
+	Dead       int // of those, the dead ones (their lock is free or their heartbeat lapsed)
 }
 
 // OpenEngine opens (creating if needed) the database opts.Name. The page
@@ -251,11 +252,21 @@ func (e *Engine) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return s, err
 	}
-	instances, err := e.log.Instances(ctx)
+	others, err := e.log.Instances(ctx)
 	if err != nil {
 		return s, err
 	}
-	return Stats{Blobs: len(revs), Referenced: len(refs), Changes: len(changes), Instances: len(instances)}, nil
+	s = Stats{Blobs: len(revs), Referenced: len(refs), Changes: len(changes), Instances: 1}
+	for _, in := range others {
+		if in.ClaimedBy != uuid.Nil {
+			continue // taken over: its claimer deletes the row once it is empty
+		}
+		s.Instances++
+		if in.Dead {
+			s.Dead++
+		}
+	}
+	return s, nil
 }
 
 // Close stops recovery and heartbeats, deregisters the instance when it has

@@ -25,11 +25,11 @@ var _ syncer.Replica = jsReplica{}
 
 // newJSReplica checks that v has the three methods.
 func newJSReplica(v js.Value) (jsReplica, error) {
-	if v.Type() != js.TypeObject {
+	if kind(v) != "object" {
 		return jsReplica{}, fmt.Errorf("%w: sync: the other side must be an engine or an object with cursors, readSince and apply, not %s", ErrInvalidArgument, typeOf(v))
 	}
 	for _, m := range []string{"cursors", "readSince", "apply"} {
-		if v.Get(m).Type() != js.TypeFunction {
+		if kind(v.Get(m)) != "function" {
 			return jsReplica{}, fmt.Errorf("%w: sync: the other side has no %s method", ErrInvalidArgument, m)
 		}
 	}
@@ -56,14 +56,14 @@ func (r jsReplica) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Type() != js.TypeObject {
+	if kind(v) != "object" {
 		return nil, fmt.Errorf("%w: sync: cursors() answered %s, not an object", ErrInvalidArgument, typeOf(v))
 	}
 	out := oplog.PeerCursors{}
 	entries := js.Global().Get("Object").Call("entries", v)
 	for i := range entries.Length() {
 		kv := entries.Index(i)
-		a := args{call: "sync: cursors()", v: []js.Value{kv.Index(0), cursorValue(kv.Index(1))}}
+		a := args{call: "sync: cursors()", v: []js.Value{kv.Index(0), kv.Index(1)}}
 		peer, n := a.peer(0), a.uint(1, "cursor")
 		if a.err != nil {
 			return nil, a.err
@@ -71,17 +71,6 @@ func (r jsReplica) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
 		out[peer] = n
 	}
 	return out, nil
-}
-
-// jsTypeof is JavaScript's typeof, which tells a BigInt from an object.
-var jsTypeof = js.Global().Get("Function").New("v", "return typeof v")
-
-// cursorValue passes a BigInt cursor on as its decimal string.
-func cursorValue(v js.Value) js.Value {
-	if jsTypeof.Invoke(v).String() == "bigint" {
-		return js.ValueOf(js.Global().Get("String").Invoke(v).String())
-	}
-	return v
 }
 
 func (r jsReplica) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
@@ -108,7 +97,7 @@ func (r jsReplica) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, 
 	if err != nil {
 		return oplog.BatchResult{}, err
 	}
-	if v.Type() != js.TypeObject {
+	if kind(v) != "object" {
 		return oplog.BatchResult{}, fmt.Errorf("%w: sync: apply() answered %s, not {applied, skipped}", ErrInvalidArgument, typeOf(v))
 	}
 	a := args{call: "sync: apply()", v: []js.Value{v.Get("applied"), v.Get("skipped")}}

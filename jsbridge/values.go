@@ -47,6 +47,14 @@ func (a *args) at(i int) js.Value {
 	return js.Undefined()
 }
 
+// jsTypeof is JavaScript's typeof. js.Value.Type panics on a BigInt, so
+// every value that comes from JavaScript is told apart with kind first.
+var jsTypeof = js.Global().Get("Function").New("v", "return v === null ? 'null' : typeof v")
+
+// kind is typeof v, and "null" for null: "undefined", "object", "boolean",
+// "number", "bigint", "string", "symbol" or "function".
+func kind(v js.Value) string { return jsTypeof.Invoke(v).String() }
+
 // typeOf names a value's JavaScript type for messages.
 func typeOf(v js.Value) string {
 	if v.IsNull() {
@@ -57,7 +65,7 @@ func typeOf(v js.Value) string {
 
 func (a *args) string(i int, what string) string {
 	v := a.at(i)
-	if v.Type() != js.TypeString {
+	if kind(v) != "string" {
 		a.fail(i, "(%s) must be a string, not %s", what, typeOf(v))
 		return ""
 	}
@@ -66,7 +74,7 @@ func (a *args) string(i int, what string) string {
 
 func (a *args) bytes(i int, what string) []byte {
 	v := a.at(i)
-	if v.Type() != js.TypeObject || !v.InstanceOf(js.Global().Get("Uint8Array")) {
+	if kind(v) != "object" || !v.InstanceOf(js.Global().Get("Uint8Array")) {
 		a.fail(i, "(%s) must be a Uint8Array, not %s", what, typeOf(v))
 		return nil
 	}
@@ -87,32 +95,38 @@ func (a *args) peer(i int) uuid.UUID {
 	return id
 }
 
-// uint reads a non-negative integer: a safe-integer Number, or the decimal
-// string web/idbsync.js makes of a BigInt.
+// uint reads a non-negative integer: a safe-integer Number, or a BigInt
+// (for indexes past 2^53) that fits in 64 bits.
 func (a *args) uint(i int, what string) uint64 {
 	v := a.at(i)
-	switch v.Type() {
-	case js.TypeNumber:
+	switch kind(v) {
+	case "number":
 		f := v.Float()
 		if f < 0 || f != math.Trunc(f) || f > maxSafe || math.IsNaN(f) {
 			a.fail(i, "(%s) must be a non-negative safe integer, not %v", what, f)
 			return 0
 		}
 		return uint64(f)
-	case js.TypeString:
-		n, err := strconv.ParseUint(v.String(), 10, 64)
+	case "bigint":
+		s := js.Global().Get("String").Invoke(v).String()
+		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			a.fail(i, "(%s) must be a non-negative integer, not %q", what, v.String())
+			a.fail(i, "(%s) must be a BigInt between 0 and 2^64-1, not %sn", what, s)
 		}
 		return n
 	}
-	a.fail(i, "(%s) must be a number, not %s", what, typeOf(v))
+	a.fail(i, "(%s) must be a number or a BigInt, not %s", what, typeOf(v))
 	return 0
 }
 
 // limit reads a positive count, or 0 when the argument is undefined.
 func (a *args) limit(i int, what string) int {
-	if a.at(i).IsUndefined() {
+	v := a.at(i)
+	if v.IsUndefined() {
+		return 0
+	}
+	if kind(v) != "number" {
+		a.fail(i, "(%s) must be a number, not %s", what, typeOf(v))
 		return 0
 	}
 	n := a.uint(i, what)
@@ -152,11 +166,11 @@ func (e *JSError) Is(target error) bool {
 // jsError converts a thrown or rejected JavaScript value.
 func jsError(v js.Value) error {
 	e := &JSError{Message: js.Global().Get("String").Invoke(v).String()}
-	if v.Type() == js.TypeObject {
-		if m := v.Get("message"); m.Type() == js.TypeString {
+	if kind(v) == "object" {
+		if m := v.Get("message"); kind(m) == "string" {
 			e.Message = m.String()
 		}
-		if c := v.Get("code"); c.Type() == js.TypeString {
+		if c := v.Get("code"); kind(c) == "string" {
 			e.Code = c.String()
 		}
 	}
@@ -166,7 +180,7 @@ func jsError(v js.Value) error {
 // Await waits, in a goroutine (never in a JavaScript callback), for v: the
 // value of a settled Promise, or v itself when it is not a thenable.
 func Await(ctx context.Context, v js.Value) (js.Value, error) {
-	if v.Type() != js.TypeObject || v.Get("then").Type() != js.TypeFunction {
+	if kind(v) != "object" || kind(v.Get("then")) != "function" {
 		return v, nil
 	}
 	type result struct {

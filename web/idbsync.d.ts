@@ -100,8 +100,10 @@ export interface Stats {
   referenced: number;
   /** Change log entries outstanding, of every tab. */
   changes: number;
-  /** Tabs registered in the change log (open, or dead and not yet claimed). */
+  /** Tabs registered in the change log: this one, others open, and dead ones no tab has claimed yet. */
   instances: number;
+  /** Of those, the dead ones (their Web Lock is free or their heartbeat lapsed): the next recovery claims them. */
+  dead: number;
 }
 
 /** The other side of sync(): what connect() returns, or any object with these calls. */

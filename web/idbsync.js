@@ -132,12 +132,14 @@ function unpack(bytes) {
 function fromGo(n) { return typeof n === 'string' ? BigInt(n) : n; }
 
 function toGo(what, n) {
-  if (typeof n === 'bigint') {
-    if (n < 0n) throw invalid(what, 'a non-negative integer', n);
-    return n.toString();
-  }
-  if (typeof n !== 'number') throw invalid(what, 'a non-negative integer (Number or BigInt)', n);
+  if (typeof n !== 'number' && typeof n !== 'bigint') throw invalid(what, 'a non-negative integer (Number or BigInt)', n);
   return n; // Go checks the range and that it is an integer
+}
+
+/** Checks that v is a plain options object (not null, not an array). */
+function options(what, v) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid(what, 'an object', v);
+  return v;
 }
 
 function cursorsFromGo(c) {
@@ -187,7 +189,7 @@ function alive(engine) {
 }
 
 function checkName(opts) {
-  if (opts === null || typeof opts !== 'object') throw invalid('open(options)', 'an object', opts);
+  options('open(options)', opts);
   if (typeof opts.name !== 'string' || opts.name === '') throw invalid('open: name', 'a non-empty string', opts.name);
   if (opts.peer !== undefined && typeof opts.peer !== 'string') throw invalid('open: peer', 'a uuid string', opts.peer);
   if (opts.durability !== undefined && opts.durability !== 'strict' && opts.durability !== 'relaxed') {
@@ -310,8 +312,7 @@ export class Engine {
   /** Live keys ascending: those starting with prefix, from start on, at most limit. */
   async scan(opts = {}) {
     alive(this);
-    if (opts === null || typeof opts !== 'object') throw invalid('scan(options)', 'an object', opts);
-    const { prefix = '', start = '', limit } = opts;
+    const { prefix = '', start = '', limit } = options('scan(options)', opts);
     if (typeof prefix !== 'string') throw invalid('scan: prefix', 'a string', prefix);
     if (typeof start !== 'string') throw invalid('scan: start', 'a string', start);
     if (limit !== undefined && typeof limit !== 'number') throw invalid('scan: limit', 'a positive integer', limit);
@@ -392,8 +393,7 @@ export class Engine {
   /** Calls cb with [{key, value?}] for keys under prefix that change, here, in another tab or by a sync. */
   watch(opts, cb) {
     alive(this);
-    if (opts === null || typeof opts !== 'object') throw invalid('watch(options)', 'an object', opts);
-    const { prefix = '' } = opts;
+    const { prefix = '' } = options('watch(options)', opts);
     if (typeof prefix !== 'string') throw invalid('watch: prefix', 'a string', prefix);
     if (typeof cb !== 'function') throw invalid('watch: cb', 'a function', cb);
     const w = { prefix, cb };
@@ -485,15 +485,14 @@ export function decode(batch) {
 export async function sync(a, b, opts = {}) {
   if (!(a instanceof Engine)) throw invalid('sync(a, b): a', 'an Engine', a);
   alive(a);
-  if (opts === null || typeof opts !== 'object') throw invalid('sync: options', 'an object', opts);
-  const { pageSize } = opts;
+  const { pageSize } = options('sync: options', opts);
   if (pageSize !== undefined && typeof pageSize !== 'number') throw invalid('sync: pageSize', 'a positive integer', pageSize);
   let other = b;
   if (b instanceof Engine) {
     alive(b);
     other = b._core.handle;
-  } else if (b === null || typeof b !== 'object') {
-    throw invalid('sync(a, b): b', 'an Engine or a transport', b);
+  } else if (b === null || typeof b !== 'object' || !['cursors', 'readSince', 'apply'].every((m) => typeof b[m] === 'function')) {
+    throw invalid('sync(a, b): b', 'an Engine or a transport (an object with cursors, readSince and apply)', b);
   } else {
     other = {
       cursors: () => b.cursors(),
@@ -511,12 +510,21 @@ export async function sync(a, b, opts = {}) {
 
 let nextRequest = 0;
 
+function checkPort(what, port) {
+  if (port === null || typeof port !== 'object' || typeof port.postMessage !== 'function' || typeof port.addEventListener !== 'function') {
+    throw invalid(what, 'a MessagePort, BroadcastChannel or Worker (postMessage and addEventListener)', port);
+  }
+}
+
 /**
  * Serves engine to connect() callers on port (a MessagePort, a
  * BroadcastChannel, a Worker). Returns the function that stops serving.
  */
-export function serve(engine, port, { name = engine.peer } = {}) {
+export function serve(engine, port, opts = {}) {
   if (!(engine instanceof Engine)) throw invalid('serve(engine, port): engine', 'an Engine', engine);
+  checkPort('serve(engine, port): port', port);
+  const { name = engine.peer } = options('serve: options', opts);
+  if (typeof name !== 'string') throw invalid('serve: name', 'a string', name);
   const onMessage = async (ev) => {
     const m = ev.data;
     if (m?.idbsync !== 'request' || m.to !== name) return;
@@ -538,8 +546,11 @@ export function serve(engine, port, { name = engine.peer } = {}) {
  * The transport to an engine that serve() offers on port under name (by
  * default its peer id), for sync(engine, transport).
  */
-export function connect(port, { name, timeout = 30_000 } = {}) {
+export function connect(port, opts) {
+  checkPort('connect(port): port', port);
+  const { name, timeout = 30_000 } = options('connect: options', opts);
   if (typeof name !== 'string') throw invalid('connect: name', "the served engine's name (its peer id by default)", name);
+  if (typeof timeout !== 'number' || !(timeout > 0)) throw invalid('connect: timeout', 'a positive number of milliseconds', timeout);
   const pending = new Map();
   port.addEventListener('message', (ev) => {
     const m = ev.data;
