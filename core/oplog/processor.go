@@ -323,10 +323,9 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		if len(fresh) == 0 {
 			return res, nil
 		}
+		// No clock read: the commit raises the stored clock to maxTS with a
+		// merge, and only local writes (Exec) need its value first.
 		var b kv.Batch
-		if err := p.syncClock(ctx, &b); err != nil {
-			return BatchResult{}, err
-		}
 		for _, e := range fresh {
 			if e.Expunged() {
 				err = p.tracker.TrackExpunged(e.Peer, e.Idx, e.ExpungedHash(), &b)
@@ -337,7 +336,7 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 				return BatchResult{}, err
 			}
 		}
-		err = p.commit(ctx, fresh, max(p.clock.Last(), maxTS), &b)
+		err = p.commit(ctx, fresh, maxTS, true, &b)
 		if errors.Is(err, kv.ErrUniqueViolation) || errors.Is(err, kv.ErrConflict) {
 			// Another tab applied some of these, or changed state under us:
 			// reload and plan again; what it applied is now skipped.
@@ -395,7 +394,10 @@ func (p *Processor) plan(entries []Entry) ([]Entry, hlc.Timestamp, error) {
 }
 
 // commit adds the reducer's writes and the clock to b and commits it.
-func (p *Processor) commit(ctx context.Context, entries []Entry, clock hlc.Timestamp, b *kv.Batch) error {
+// commit folds entries into state and stores clock with them: as a Put
+// when b already Expects the stored clock (Exec read it), else as a merge
+// that keeps the greater of the stored clock and clock.
+func (p *Processor) commit(ctx context.Context, entries []Entry, clock hlc.Timestamp, merge bool, b *kv.Batch) error {
 	ops := entries
 	if hasMarker(entries) {
 		ops = make([]Entry, 0, len(entries))
@@ -408,7 +410,20 @@ func (p *Processor) commit(ctx context.Context, entries []Entry, clock hlc.Times
 	if err := p.reducer.Reduce(ctx, ops, b); err != nil {
 		return err
 	}
-	b.Put(p.meta, metaClock, binary.BigEndian.AppendUint64(nil, uint64(clock)))
+	v := binary.BigEndian.AppendUint64(nil, uint64(clock))
+	if !merge {
+		b.Put(p.meta, metaClock, v)
+		return p.store.Commit(ctx, b)
+	}
+	b.Merge(p.meta, metaClock, func(old []byte, found bool) ([]byte, bool, error) {
+		switch {
+		case !found:
+			return v, true, nil
+		case len(old) != 8:
+			return nil, false, fmt.Errorf("%w: meta clock of %d bytes", ErrCorrupt, len(old))
+		}
+		return v, binary.BigEndian.Uint64(old) < uint64(clock), nil
+	})
 	return p.store.Commit(ctx, b)
 }
 
@@ -476,7 +491,7 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 				return Written{}, err
 			}
 		}
-		err = p.commit(ctx, entries, last, &b)
+		err = p.commit(ctx, entries, last, false, &b)
 		if errors.Is(err, kv.ErrConflict) || errors.Is(err, kv.ErrUniqueViolation) {
 			if err := backoff(ctx, attempt); err != nil {
 				return Written{}, err
