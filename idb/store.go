@@ -51,7 +51,7 @@ type Options struct {
 // Store is a kv.Store over one IndexedDB database.
 type Store struct {
 	name       string
-	durability indexeddb.TransactionDurability
+	durability Durability
 	blocked    time.Duration
 	onLost     func(error)
 
@@ -82,9 +82,9 @@ func Open(ctx context.Context, name string, opts Options) (*Store, error) {
 	s := &Store{name: name, blocked: opts.BlockedTimeout, onLost: opts.OnLost}
 	switch opts.Durability {
 	case "", Strict:
-		s.durability = indexeddb.DurabilityStrict
+		s.durability = Strict
 	case Relaxed:
-		s.durability = indexeddb.DurabilityRelaxed
+		s.durability = Relaxed
 	default:
 		return nil, fmt.Errorf("idb: unknown durability %q (want %q or %q)", opts.Durability, Strict, Relaxed)
 	}
@@ -441,7 +441,11 @@ func reverseScan(ctx context.Context, store *indexeddb.ObjectStore, keyRange *in
 // Commit runs b as one readwrite transaction. Every request is issued at
 // once, before control returns to the browser, so the transaction cannot
 // commit early. Insert is add(), whose ConstraintError aborts the whole
-// transaction; Expect is a get whose success handler aborts on a mismatch.
+// transaction; Expect is a get whose success handler aborts on a mismatch;
+// Merge is a get whose success handler puts what the MergeFunc decides
+// (readwrite transactions over one store run one at a time, so nothing
+// comes between the read and the write). The requests go to IndexedDB
+// directly: one Go callback serves every handler of the transaction.
 func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 	if err := b.Validate(); err != nil {
 		return err
@@ -454,76 +458,113 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	tx, err := c.db.TransactionWithOptions(indexeddb.TransactionOptions{
-		Mode:       indexeddb.TransactionReadWrite,
-		Durability: s.durability,
-	}, tables[0], tables[1:]...)
-	if err != nil {
-		return mapError(err)
+	return c.commit(ctx, b, tables, s.durability)
+}
+
+func (c *connection) commit(ctx context.Context, b *kv.Batch, tables []string, durability Durability) (err error) {
+	defer catchJS(&err)
+	names := make([]any, len(tables))
+	for i, t := range tables {
+		names[i] = t
 	}
-	stores := make(map[string]*indexeddb.ObjectStore, len(tables))
-	for _, t := range tables {
-		if stores[t], err = tx.ObjectStore(t); err != nil {
-			_ = tx.Abort()
-			return mapError(err)
+	tx := c.raw.Call("transaction", names, "readwrite", map[string]any{"durability": string(durability)})
+	issued := false
+	defer func() {
+		// A throw before every request was issued (this runs before
+		// catchJS recovers it) leaves nothing of the batch.
+		if !issued {
+			func() {
+				defer func() { _ = recover() }() // it may have ended already
+				tx.Call("abort")
+			}()
 		}
+	}()
+	stores := make(map[string]js.Value, len(tables))
+	for _, t := range tables {
+		stores[t] = tx.Call("objectStore", t)
 	}
-	listenCtx, stopListening := context.WithCancel(context.Background())
-	defer stopListening()
-	var (
-		conflict *kv.OpError
-		expects  bool
-	)
-	skip := superseded(b.Ops())
-	for i, op := range b.Ops() {
+	ops := b.Ops()
+	// failed is the first Expect that did not hold or Merge that failed;
+	// handlers run one at a time on the browser's thread.
+	var failed *kv.OpError
+	decide := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		req := args[0].Get("target")
+		i := req.Get(opIndex).Int()
+		op := ops[i]
+		if failed != nil {
+			return nil
+		}
+		var err error
+		if op.Kind == kv.OpMerge {
+			err = mergeRaw(stores[op.Table], req, op)
+		} else if !expectHolds(op, req.Get("result")) {
+			err = kv.ErrConflict
+		}
+		if err != nil {
+			failed = &kv.OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: op.Key, Err: err}
+			tx.Call("abort")
+		}
+		return nil
+	})
+	defer decide.Release()
+	deciding := false
+	skip := superseded(ops)
+	for i, op := range ops {
 		if skip[i] {
 			continue
 		}
-		store := stores[op.Table]
+		st := stores[op.Table]
 		key := bytesToJS(op.Key)
 		switch op.Kind {
 		case kv.OpPut:
-			_, err = store.PutKey(key, bytesToJS(op.Value))
+			st.Call("put", bytesToJS(op.Value), key)
 		case kv.OpInsert:
-			_, err = store.AddKey(key, bytesToJS(op.Value))
+			st.Call("add", bytesToJS(op.Value), key)
 		case kv.OpDelete:
-			_, err = store.Delete(key)
-		case kv.OpExpect, kv.OpExpectAbsent:
-			expects = true
-			var req *indexeddb.Request
-			if req, err = store.Get(key); err != nil {
-				break
-			}
-			i, op := i, op
-			err = req.ListenSuccess(listenCtx, func() {
-				v, err := req.Result()
-				if err == nil && !expectHolds(op, v) && conflict == nil {
-					conflict = &kv.OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: op.Key, Err: kv.ErrConflict}
-					_ = tx.Abort()
-				}
-			})
-		}
-		if err != nil {
-			_ = tx.Abort()
-			return mapError(err)
+			st.Call("delete", key)
+		case kv.OpExpect, kv.OpExpectAbsent, kv.OpMerge:
+			deciding = true
+			req := st.Call("get", key)
+			req.Set(opIndex, i)
+			req.Set("onsuccess", decide)
 		}
 	}
-	if !expects {
+	if !deciding && tx.Get("commit").Type() == js.TypeFunction {
 		// Nothing left to decide in a handler: let the browser commit now
-		// instead of after the last success event.
-		_ = tx.Commit()
+		// instead of after the last request.
+		tx.Call("commit")
 	}
+	issued = true
 	// The outcome of issued requests is the browser's to decide; waiting for
 	// it even when ctx ends keeps the answer truthful.
-	err = tx.Await(context.WithoutCancel(ctx))
-	switch {
-	case conflict != nil:
-		return conflict
-	case err == nil:
-		return nil
-	default:
-		return mapError(err)
+	err = awaitTx(context.WithoutCancel(ctx), tx)
+	if failed != nil {
+		return failed
 	}
+	return mapError(err)
+}
+
+// opIndex is the property of a request that holds the index of its op.
+const opIndex = "_idbsyncOp"
+
+// mergeRaw runs op's MergeFunc on the value req read and puts its result;
+// it runs in the get's success event, while the transaction is active.
+func mergeRaw(st, req js.Value, op kv.Op) (err error) {
+	defer catchJS(&err)
+	v := req.Get("result")
+	var old []byte
+	found := !v.IsUndefined()
+	if found {
+		if old, err = valueFromJS(v); err != nil {
+			return err
+		}
+	}
+	value, write, err := op.Merge(old, found)
+	if err != nil || !write {
+		return err
+	}
+	st.Call("put", bytesToJS(value), bytesToJS(op.Key))
+	return nil
 }
 
 // superseded marks the Puts and Deletes whose effect a later Put or Delete

@@ -12,6 +12,7 @@ const (
 	OpDelete                         // remove the key; a missing key is fine
 	OpExpect                         // the key holds exactly Value
 	OpExpectAbsent                   // the key is absent
+	OpMerge                          // read the key and write what Merge decides
 )
 
 var opKindNames = [...]string{
@@ -20,6 +21,7 @@ var opKindNames = [...]string{
 	OpDelete:       "delete",
 	OpExpect:       "expect",
 	OpExpectAbsent: "expect-absent",
+	OpMerge:        "merge",
 }
 
 func (k OpKind) String() string {
@@ -35,7 +37,16 @@ type Op struct {
 	Table string
 	Key   []byte
 	Value []byte
+	Merge MergeFunc // OpMerge only
 }
+
+// MergeFunc decides a Merge inside the commit: given the stored value of
+// the key (found false when absent), it returns the value to store, or
+// write false to leave the key as it is. An error fails the whole batch
+// with that error. It runs once, while the commit holds the key (in
+// IndexedDB, in the success handler of a get inside the transaction): it
+// must only compute, never block or do I/O.
+type MergeFunc func(old []byte, found bool) (value []byte, write bool, err error)
 
 // Batch is an ordered list of ops that Store.Commit applies all or nothing.
 // Building one does no I/O. Ops see the effect of earlier ops of the same
@@ -74,6 +85,15 @@ func (b *Batch) ExpectAbsent(table string, key []byte) {
 	b.ops = append(b.ops, Op{Kind: OpExpectAbsent, Table: table, Key: key})
 }
 
+// Merge reads key and writes what fn decides from its stored value, in the
+// same commit: a read-modify-write that no concurrent commit can interleave
+// with, with no read before the commit and nothing to Expect. A merged key
+// takes no other op in the batch (Validate rejects it), so its write lands
+// whatever the order the store runs the batch's ops in.
+func (b *Batch) Merge(table string, key []byte, fn MergeFunc) {
+	b.ops = append(b.ops, Op{Kind: OpMerge, Table: table, Key: key, Merge: fn})
+}
+
 // Ops returns the ops in order. The slice belongs to the batch.
 func (b *Batch) Ops() []Op { return b.ops }
 
@@ -97,10 +117,12 @@ func (b *Batch) Tables() []string {
 }
 
 // Validate checks every op before anything is written: a known kind, a
-// table name, and a key that CheckKey accepts.
+// table name, a key that CheckKey accepts, and a merged key that no other
+// op touches (ErrInvalidBatch).
 func (b *Batch) Validate() error {
+	var merged map[cell]int
 	for i, op := range b.ops {
-		if op.Kind < OpPut || op.Kind > OpExpectAbsent {
+		if op.Kind < OpPut || op.Kind > OpMerge {
 			return fmt.Errorf("kv: op %d: unknown kind %d", i, op.Kind)
 		}
 		if op.Table == "" {
@@ -109,9 +131,29 @@ func (b *Batch) Validate() error {
 		if err := CheckKey(op.Key); err != nil {
 			return &OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: truncate(op.Key), Err: err}
 		}
+		if op.Kind == OpMerge {
+			if op.Merge == nil {
+				return &OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: truncate(op.Key), Err: fmt.Errorf("%w: merge without a function", ErrInvalidBatch)}
+			}
+			if merged == nil {
+				merged = make(map[cell]int)
+			}
+			merged[cell{op.Table, string(op.Key)}] = i
+		}
+	}
+	if merged == nil {
+		return nil
+	}
+	for i, op := range b.ops {
+		if j, ok := merged[cell{op.Table, string(op.Key)}]; ok && j != i {
+			return &OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: truncate(op.Key), Err: fmt.Errorf("%w: op %d merges the same key", ErrInvalidBatch, j)}
+		}
 	}
 	return nil
 }
+
+// cell is a key of a table.
+type cell struct{ table, key string }
 
 // CheckKey returns ErrInvalidKey, with the reason, for an empty key or one
 // longer than MaxKeySize.

@@ -216,7 +216,8 @@ func TestOpKindString(t *testing.T) {
 		{name: "expect", kind: kv.OpExpect, want: "expect"},
 		{name: "expect absent", kind: kv.OpExpectAbsent, want: "expect-absent"},
 		{name: "zero", kind: 0, want: "op(0)"},
-		{name: "one past the last", kind: kv.OpExpectAbsent + 1, want: "op(6)"},
+		{name: "merge", kind: kv.OpMerge, want: "merge"},
+		{name: "one past the last", kind: kv.OpMerge + 1, want: "op(7)"},
 		{name: "max", kind: 255, want: "op(255)"},
 	}
 	for _, tt := range tests {

@@ -63,3 +63,7 @@ var ErrCorrupt = errors.New("kv: corrupt record")
 
 // ErrVersion reports a store written by a newer schema than this build knows.
 var ErrVersion = errors.New("kv: store has a newer version")
+
+// ErrInvalidBatch rejects a batch whose ops cannot run together (a merged
+// key that another op of the batch touches).
+var ErrInvalidBatch = errors.New("kv: invalid batch")

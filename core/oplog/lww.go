@@ -18,10 +18,11 @@ type Reducer interface {
 	Init(ctx context.Context, store kv.Store, prefix string) error
 
 	// Reduce enqueues into b the effect of entries (in log order per peer,
-	// markers excluded). Whatever it read from the store that its writes
-	// depend on, it must Expect (or Insert, for a key it found absent) in b,
-	// so that a concurrent writer makes the batch fail with kv.ErrConflict
-	// or kv.ErrUniqueViolation instead of being overwritten.
+	// markers excluded). A write that depends on a stored value is best a
+	// kv.Batch.Merge, decided inside the commit; whatever it read before
+	// the commit instead, it must Expect (or Insert, for a key it found
+	// absent) in b, so that a concurrent writer makes the batch fail with
+	// kv.ErrConflict or kv.ErrUniqueViolation instead of being overwritten.
 	Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error
 }
 
@@ -60,9 +61,8 @@ func (a stateRecord) beats(b stateRecord) bool {
 	return bytes.Compare(a.Value, b.Value) > 0
 }
 
-// Reduce implements Reducer: per key it finds the batch's winner, reads the
-// stored one, and writes the batch's winner only if it beats it, expecting
-// the stored row unchanged.
+// Reduce implements Reducer: per key it finds the batch's winner and
+// enqueues a merge that writes it only if it beats the stored one.
 func (l *LWW) Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error {
 	if l.store == nil {
 		return errors.New("oplog: LWW used before Init")
@@ -85,35 +85,25 @@ func (l *LWW) Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error {
 			winners[e.Op.Key] = rec
 		}
 	}
-	keys := make([][]byte, len(order))
-	for i, key := range order {
-		keys[i] = stateKey(key)
-	}
-	// One read of every key the batch touches, not one per key.
-	stored, err := l.store.GetMany(ctx, l.table, keys)
-	if err != nil {
-		return err
-	}
-	for i, key := range order {
+	// One merge a key: the stored winner is read and replaced inside the
+	// commit, so no read comes before it and a concurrent writer cannot
+	// come between (nothing to Expect, no race to lose).
+	for _, key := range order {
 		rec := winners[key]
 		v, err := rec.MarshalMsg(nil)
 		if err != nil {
 			return err
 		}
-		if stored[i] == nil {
-			// Insert is "expect absent, then put" in one op: a key another
-			// writer created meanwhile fails the batch (kv.ErrUniqueViolation).
-			b.Insert(l.table, keys[i], v)
-			continue
-		}
-		cur, err := decodeState(stored[i])
-		if err != nil {
-			return fmt.Errorf("key %q: %w", key, err)
-		}
-		if rec.beats(cur) {
-			b.Expect(l.table, keys[i], stored[i])
-			b.Put(l.table, keys[i], v)
-		}
+		b.Merge(l.table, stateKey(key), func(old []byte, found bool) ([]byte, bool, error) {
+			if !found {
+				return v, true, nil
+			}
+			cur, err := decodeState(old)
+			if err != nil {
+				return nil, false, fmt.Errorf("key %q: %w", key, err)
+			}
+			return v, rec.beats(cur), nil
+		})
 	}
 	return nil
 }

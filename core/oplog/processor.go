@@ -220,26 +220,6 @@ func (p *Processor) readClock(ctx context.Context) (hlc.Timestamp, []byte, error
 	return hlc.Timestamp(binary.BigEndian.Uint64(v)), v, nil
 }
 
-// syncClock moves the clock up to the stored one, and enqueues into b the
-// condition that the stored clock is still what was read. The clock belongs
-// to the database, not to a Processor: another tab may have observed a
-// remote timestamp ahead of this one's clock, and a local write stamped
-// below it would lose to an entry its user had already seen; and a batch of
-// a tab with an older clock must not write the stored clock back.
-func (p *Processor) syncClock(ctx context.Context, b *kv.Batch) error {
-	ts, raw, err := p.readClock(ctx)
-	if err != nil {
-		return err
-	}
-	if raw == nil {
-		b.ExpectAbsent(p.meta, metaClock)
-		return nil
-	}
-	p.clock.Advance(ts)
-	b.Expect(p.meta, metaClock, raw)
-	return nil
-}
-
 // Peer returns the local peer id.
 func (p *Processor) Peer() uuid.UUID { return p.peer }
 
@@ -323,10 +303,9 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		if len(fresh) == 0 {
 			return res, nil
 		}
+		// No clock read: the commit raises the stored clock to maxTS with a
+		// merge, and only local writes (Exec) need its value first.
 		var b kv.Batch
-		if err := p.syncClock(ctx, &b); err != nil {
-			return BatchResult{}, err
-		}
 		for _, e := range fresh {
 			if e.Expunged() {
 				err = p.tracker.TrackExpunged(e.Peer, e.Idx, e.ExpungedHash(), &b)
@@ -337,7 +316,7 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 				return BatchResult{}, err
 			}
 		}
-		err = p.commit(ctx, fresh, max(p.clock.Last(), maxTS), &b)
+		err = p.commit(ctx, fresh, 0, maxTS, &b)
 		if errors.Is(err, kv.ErrUniqueViolation) || errors.Is(err, kv.ErrConflict) {
 			// Another tab applied some of these, or changed state under us:
 			// reload and plan again; what it applied is now skipped.
@@ -395,7 +374,17 @@ func (p *Processor) plan(entries []Entry) ([]Entry, hlc.Timestamp, error) {
 }
 
 // commit adds the reducer's writes and the clock to b and commits it.
-func (p *Processor) commit(ctx context.Context, entries []Entry, clock hlc.Timestamp, b *kv.Batch) error {
+// commit folds entries into state and raises the stored clock to clock,
+// with a merge, in one batch. The clock belongs to the database, not to a
+// Processor: another tab may have observed a remote timestamp ahead of this
+// one's clock, and a local write stamped below it would lose to an entry
+// its user had already seen; a tab with an older clock must not write the
+// stored clock back. A nonzero floor is the first timestamp of
+// local entries stamped from this Processor's cached clock: a stored clock
+// at or above it (another tab's) fails the batch with errClockBehind, so
+// local entries always stamp above every timestamp the database has seen,
+// without reading the clock before each write.
+func (p *Processor) commit(ctx context.Context, entries []Entry, floor, clock hlc.Timestamp, b *kv.Batch) error {
 	ops := entries
 	if hasMarker(entries) {
 		ops = make([]Entry, 0, len(entries))
@@ -408,9 +397,25 @@ func (p *Processor) commit(ctx context.Context, entries []Entry, clock hlc.Times
 	if err := p.reducer.Reduce(ctx, ops, b); err != nil {
 		return err
 	}
-	b.Put(p.meta, metaClock, binary.BigEndian.AppendUint64(nil, uint64(clock)))
+	v := binary.BigEndian.AppendUint64(nil, uint64(clock))
+	b.Merge(p.meta, metaClock, func(old []byte, found bool) ([]byte, bool, error) {
+		if !found {
+			return v, true, nil
+		}
+		if len(old) != 8 {
+			return nil, false, fmt.Errorf("%w: meta clock of %d bytes", ErrCorrupt, len(old))
+		}
+		stored := hlc.Timestamp(binary.BigEndian.Uint64(old))
+		if floor != 0 && stored >= floor {
+			return nil, false, errClockBehind
+		}
+		return v, stored < clock, nil
+	})
 	return p.store.Commit(ctx, b)
 }
+
+// errClockBehind fails a local write stamped below the stored clock.
+var errClockBehind = errors.New("oplog: the stored clock is ahead of this processor's")
 
 func hasMarker(entries []Entry) bool {
 	for _, e := range entries {
@@ -457,9 +462,6 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 	for attempt := range maxAttempts {
 		head := p.local
 		var b kv.Batch
-		if err := p.syncClock(ctx, &b); err != nil {
-			return Written{}, err
-		}
 		base, err := p.clock.Next(head.LastTS)
 		if err != nil {
 			return Written{}, err
@@ -476,7 +478,17 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 				return Written{}, err
 			}
 		}
-		err = p.commit(ctx, entries, last, &b)
+		err = p.commit(ctx, entries, base, last, &b)
+		if errors.Is(err, errClockBehind) {
+			// Another tab stamped or observed a later timestamp: catch up
+			// with the stored clock and stamp again.
+			ts, err := p.storedClock(ctx)
+			if err != nil {
+				return Written{}, err
+			}
+			p.clock.Advance(ts)
+			continue
+		}
 		if errors.Is(err, kv.ErrConflict) || errors.Is(err, kv.ErrUniqueViolation) {
 			if err := backoff(ctx, attempt); err != nil {
 				return Written{}, err

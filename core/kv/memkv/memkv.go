@@ -203,6 +203,18 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 			if !cur.deleted {
 				fail = kv.ErrConflict
 			}
+		case kv.OpMerge:
+			var old []byte
+			if !cur.deleted {
+				old = bytes.Clone(cur.value)
+			}
+			v, write, err := op.Merge(old, !cur.deleted)
+			switch {
+			case err != nil:
+				fail = err
+			case write:
+				overlay[c] = pending{value: bytes.Clone(nonNil(v))}
+			}
 		}
 		if fail != nil {
 			return &kv.OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: bytes.Clone(op.Key), Err: fail}
@@ -255,4 +267,11 @@ func (t *table) delete(key []byte) {
 	if i, ok := t.find(key); ok {
 		t.rows = slices.Delete(t.rows, i, i+1)
 	}
+}
+
+func nonNil(v []byte) []byte {
+	if v == nil {
+		return []byte{}
+	}
+	return v
 }
