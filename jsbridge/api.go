@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall/js"
@@ -205,9 +206,16 @@ func newHandle(e *Engine) js.Value {
 			if err != nil {
 				return nil, err
 			}
-			out := make(map[string]any, len(c))
-			for p, n := range c {
-				out[p.String()] = index(n)
+			// A JavaScript object keeps insertion order: sorted peers make
+			// two replicas' cursors print (and JSON.stringify) alike.
+			peers := make([]string, 0, len(c))
+			for p := range c {
+				peers = append(peers, p.String())
+			}
+			slices.Sort(peers)
+			out := js.Global().Get("Object").New()
+			for _, p := range peers {
+				out.Set(p, index(c[uuid.MustParse(p)]))
 			}
 			return out, nil
 		}

@@ -140,7 +140,7 @@ export class Engine implements Transport {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Live keys in ascending order: those starting with prefix, from start on (inclusive), at most limit. */
   scan(opts?: { prefix?: string; start?: string; limit?: number }): Promise<Row[]>;
-  /** The version vector. */
+  /** The version vector, peers in ascending order. */
   cursors(): Promise<Cursors>;
   /** One wire batch (msgp, integrity-checked) of up to limit entries of peer from index from on. */
   readSince(peer: PeerId, from: Index, limit: number): Promise<Uint8Array>;
@@ -192,3 +192,12 @@ export function serve(engine: Engine, port: Port, opts?: { name?: string }): () 
 
 /** The transport to an engine served on port under name, for sync(engine, transport). Calls time out after timeout ms (default 30,000). */
 export function connect(port: Port, opts: { name: string; timeout?: number }): Transport;
+
+/**
+ * The transport to a sync server over HTTP, for sync(engine, transport). The server answers three POSTs
+ * under url: `cursors` (answers the cursors as JSON, indexes past 2^53 as decimal strings), `read-since`
+ * (takes JSON `{peer, from, limit}`, answers the wire batch as `application/octet-stream`) and `apply` (takes
+ * the wire batch, answers JSON `{applied, skipped}`). A failure is a non-2xx answer with JSON `{code, message}`,
+ * which the call rejects with; an unreachable server rejects with CLOSED.
+ */
+export function fetchTransport(url: string | URL, opts?: { headers?: Record<string, string>; fetch?: typeof fetch }): Transport;

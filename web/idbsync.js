@@ -577,3 +577,39 @@ export function connect(port, opts) {
     apply: (batch) => call('apply', [batch]),
   };
 }
+
+/**
+ * The transport to a sync server over HTTP, for sync(engine, transport).
+ * The server answers three POSTs under url: `cursors` (answers the JSON
+ * cursors, big indexes as decimal strings), `read-since` (takes JSON
+ * {peer, from, limit}, answers the wire batch as application/octet-stream)
+ * and `apply` (takes the wire batch, answers JSON {applied, skipped}). A
+ * failure is a non-2xx answer with JSON {code, message}.
+ */
+export function fetchTransport(url, opts = {}) {
+  if (typeof url !== 'string' && !(url instanceof URL)) throw invalid('fetchTransport(url)', 'a string or a URL', url);
+  const { headers = {}, fetch: fetcher = globalThis.fetch } = options('fetchTransport: options', opts);
+  if (typeof fetcher !== 'function') throw invalid('fetchTransport: fetch', 'a function', fetcher);
+  const base = String(url).replace(/\/?$/, '/');
+  const post = async (path, body, type) => {
+    let res;
+    try {
+      res = await fetcher(base + path, { method: 'POST', headers: { ...headers, 'content-type': type }, body });
+    } catch (err) {
+      throw fail('CLOSED', `${path}: the server cannot be reached: ${err?.message ?? err}`);
+    }
+    if (!res.ok) {
+      const answer = await res.json().catch(() => ({}));
+      const e = new Error(`idbsync: ${path}: ${answer.message ?? `HTTP ${res.status}`}`);
+      if (typeof answer.code === 'string') e.code = answer.code;
+      throw e;
+    }
+    return res;
+  };
+  const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
+  return {
+    cursors: async () => cursorsFromGo(await (await post('cursors', '{}', 'application/json')).json()),
+    readSince: async (peer, from, limit) => new Uint8Array(await (await post('read-since', json({ peer, from, limit }), 'application/json')).arrayBuffer()),
+    apply: async (batch) => (await post('apply', batch, 'application/octet-stream')).json(),
+  };
+}
