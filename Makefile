@@ -12,7 +12,7 @@ BROWSER_PKGS := ./idb/
 PORT ?= 8080
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all setup build lint test test-native test-browser test-e2e demo bench clean
+.PHONY: all setup build lint test test-native test-browser test-e2e demo bench bench-go clean
 
 all: build
 
@@ -49,7 +49,13 @@ test: lint test-native test-browser test-e2e
 demo: build
 	node web/serve.mjs $(PORT)
 
-bench: setup
+# idbsync beside raw IndexedDB and Dexie in headless Chromium: prints one
+# table, writes bench/results/ (see bench/README.md).
+bench: build
+	node bench/run.mjs
+
+# The Go benchmarks, natively (memkv) and in Chromium on IndexedDB.
+bench-go: setup
 	go test -run='^$$' -bench=. -benchmem ./core/...
 	GOOS=js GOARCH=wasm go test -run='^$$' -bench=. -timeout 10m $(BROWSER_PKGS)
 

@@ -61,15 +61,17 @@ type Stats struct {
 // takes its instance's Web Lock before it registers, so no other page can
 // take it for dead; recovery runs at once, then every
 // changelog.DefaultInterval, until Close.
-func OpenEngine(ctx context.Context, opts Options) (e *Engine, err error) {
+func OpenEngine(ctx context.Context, opts Options) (_ *Engine, err error) {
 	if opts.Name == "" {
 		return nil, fmt.Errorf("%w: name must be a non-empty string", ErrInvalidArgument)
 	}
 	instance := uuid.New()
-	e = &Engine{stopped: make(chan struct{})}
+	// NB: e is not the named result, which a failed return sets to nil
+	// before the deferred cleanup reads it.
+	e := &Engine{stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
-			e.shutdown()
+			_ = e.shutdown()
 		}
 	}()
 	if e.release, err = idb.HoldLock(ctx, idb.InstanceLockName(instance)); err != nil {

@@ -646,3 +646,24 @@ test('onclose: a raw IndexedDB upgrade closes the engine (CLOSED) and is not blo
   assert.equal(r.again.kind, 'resolved', `reopening after the upgrade works: ${JSON.stringify(r.again)}`);
   assert.deepEqual(r.data, { peer: true, k: [118] });
 });
+
+test('a failed open in Go (another peer, database not open in this page) rejects cleanly and leaks nothing', { timeout: 30_000 }, async () => {
+  const r = await inPage(async () => {
+    const m = await T.load();
+    const a = await m.open({ name: 'api-open-fail' });
+    const peer = a.peer;
+    await a.exec([{ put: 'k', value: 'v' }]);
+    await a.close(); // so the next open reaches Go, not the page's shared engine
+    const wrong = await T.outcome(() => m.open({ name: 'api-open-fail', peer: crypto.randomUUID() }));
+    const b = await m.open({ name: 'api-open-fail' });
+    const out = { peer, wrong, again: b.peer, value: T.arr(await b.get('k')), stats: await b.stats() };
+    await b.close();
+    return out;
+  });
+  assert.equal(r.wrong.kind, 'rejected', JSON.stringify(r.wrong));
+  assert.equal(r.wrong.code, 'INVALID_ARGUMENT', JSON.stringify(r.wrong));
+  assert.match(r.wrong.message, /belongs to/, 'the real reason, not an internal error');
+  assert.equal(r.again, r.peer, 'the database kept its peer');
+  assert.deepEqual(r.value, [118]);
+  assert.equal(r.stats.instances, 1, `the failed open left no registered instance behind: ${JSON.stringify(r.stats)}`);
+});

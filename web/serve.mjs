@@ -1,5 +1,6 @@
 // A static server for the demo and the browser tests: web/ at /, the built
-// module (dist/) at /dist/. Loopback only. Run: node web/serve.mjs [port]
+// module (dist/) at /dist/, and Dexie's ESM build at /vendor/dexie.mjs (for
+// the benchmark page). Loopback only. Run: node web/serve.mjs [port]
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,9 +18,15 @@ const types = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-/** Maps a URL path to a file under web/ or dist/, or null if it escapes them. */
+/** Files served from outside web/ and dist/, by exact URL path. */
+const vendor = {
+  '/vendor/dexie.mjs': path.join(root, 'node_modules', 'dexie', 'dist', 'dexie.mjs'),
+};
+
+/** Maps a URL path to a vendor file or a file under web/ or dist/, or null if it escapes them. */
 function resolve(urlPath) {
   let p = decodeURIComponent(urlPath.split('?')[0]);
+  if (Object.hasOwn(vendor, p)) return vendor[p];
   if (p.endsWith('/')) p += 'index.html';
   const base = p.startsWith('/dist/') ? root : path.join(root, 'web');
   const file = path.join(base, path.normalize(p));

@@ -1,0 +1,727 @@
+// The benchmark page: idbsync beside raw IndexedDB and Dexie, the same work
+// in the same browser in the same run. `make bench` drives it headless
+// (bench/run.mjs); open /bench/ in a browser (make demo) to run it by hand.
+//
+// The run is a plan of steps kept in sessionStorage, because the cold-start
+// steps reload the page (a fresh page: nothing loaded, no connection open)
+// and must carry on afterwards. Each contender below is written the way a
+// reader would write it with that tool; all three commit with strict
+// durability (flushed to disk before a write resolves).
+import { buildRows, formatText, tableCells, KINDS, median, DEFAULTS, QUICK } from './table.js';
+
+const STATE = 'idbsync-bench:state';
+const LAST = 'idbsync-bench:last';
+
+const STRICT = { durability: 'strict' };
+
+// ---- small helpers ----
+
+/** The result of an IDBRequest. */
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/** Resolves when tx commits (for strict durability: once it is on disk). */
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+  });
+}
+
+function deleteDatabase(name) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name);
+    const timer = setTimeout(() => reject(new Error(`deleting ${name}: blocked by an open connection`)), 10_000);
+    req.onsuccess = () => { clearTimeout(timer); resolve(); };
+    req.onerror = () => { clearTimeout(timer); reject(req.error); };
+  });
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), so every contender writes the same values. */
+function bytes(n, seed) {
+  const out = new Uint8Array(n);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs fn over items with at most n at a time. */
+async function pool(items, n, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
+// ---- the three contenders ----
+// Rows are the same everywhere: a log row keyed [peer, idx] and a state row
+// keyed by the op's key, per entry; blobs and change records keyed by key/id.
+
+/** Plain IndexedDB from JavaScript: the floor of what the browser allows. */
+const raw = {
+  label: 'raw IndexedDB',
+
+  /** Opens name, creating the stores; version null opens an existing database as it is. */
+  open(name, version = 1) {
+    return new Promise((resolve, reject) => {
+      const req = version === null ? indexedDB.open(name) : indexedDB.open(name, version);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        db.createObjectStore('log', { keyPath: ['peer', 'idx'] });
+        db.createObjectStore('state', { keyPath: 'key' });
+        db.createObjectStore('blobs', { keyPath: 'key' });
+        db.createObjectStore('changes', { keyPath: 'id' });
+      };
+      req.onsuccess = () => {
+        const db = req.result;
+        db.onversionchange = () => db.close(); // let a deletion or an upgrade through
+        resolve(db);
+      };
+      req.onerror = () => reject(req.error);
+      req.onblocked = () => reject(new Error(`opening ${name}: blocked`));
+    });
+  },
+
+  async drop(name, db) {
+    db?.close();
+    await deleteDatabase(name);
+  },
+
+  /** Entries of other peers, one transaction. */
+  async ingest(db, entries) {
+    const tx = db.transaction(['log', 'state'], 'readwrite', STRICT);
+    const log = tx.objectStore('log');
+    const state = tx.objectStore('state');
+    for (const e of entries) {
+      log.put({ peer: e.peer, idx: e.idx, ts: e.ts, key: e.put, value: e.value });
+      state.put({ key: e.put, value: e.value, ts: e.ts, peer: e.peer, idx: e.idx });
+    }
+    await done(tx);
+  },
+
+  /** One local write, one transaction. */
+  async write(db, w) {
+    const tx = db.transaction(['log', 'state'], 'readwrite', STRICT);
+    const ts = Date.now();
+    tx.objectStore('log').put({ peer: w.peer, idx: w.idx, ts, key: w.key, value: w.value });
+    tx.objectStore('state').put({ key: w.key, value: w.value, ts, peer: w.peer, idx: w.idx });
+    await done(tx);
+  },
+
+  /** The next index of every peer, from a key cursor over the whole log. */
+  cursors(db) {
+    const req = db.transaction('log', 'readonly').objectStore('log').openKeyCursor();
+    const cursors = {};
+    return new Promise((resolve, reject) => {
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return resolve(cursors);
+        const [peer, idx] = c.primaryKey;
+        cursors[peer] = idx + 1; // ascending: the last key of a peer wins
+        c.continue();
+      };
+      req.onerror = () => reject(req.error);
+    });
+  },
+
+  readPage(db, peer, from, limit) {
+    const range = IDBKeyRange.bound([peer, from], [peer, Infinity]);
+    return request(db.transaction('log', 'readonly').objectStore('log').getAll(range, limit));
+  },
+
+  async putBlob(db, key, data) {
+    const tx = db.transaction('blobs', 'readwrite', STRICT);
+    tx.objectStore('blobs').put({ key, data });
+    await done(tx);
+  },
+
+  /** A change record written, then removed: two transactions. */
+  async recordRemove(db, change) {
+    let tx = db.transaction('changes', 'readwrite', STRICT);
+    tx.objectStore('changes').put(change);
+    await done(tx);
+    tx = db.transaction('changes', 'readwrite', STRICT);
+    tx.objectStore('changes').delete(change.id);
+    await done(tx);
+  },
+};
+
+let DexieClass = null;
+async function loadDexie() {
+  DexieClass ??= (await import('/vendor/dexie.mjs')).Dexie;
+  return DexieClass;
+}
+
+/** Dexie, the most used IndexedDB library, as its documentation writes it. */
+const dexie = {
+  label: 'Dexie',
+
+  async open(name, durability = 'strict') {
+    const Dexie = await loadDexie();
+    // Dexie's option for IDBTransaction durability (Chromium honours it).
+    const db = new Dexie(name, { chromeTransactionDurability: durability });
+    db.version(1).stores({ log: '[peer+idx]', state: 'key', blobs: 'key', changes: 'id' });
+    await db.open();
+    return db;
+  },
+
+  async drop(name, db) {
+    db?.close();
+    await (await loadDexie()).delete(name);
+  },
+
+  async ingest(db, entries) {
+    await db.transaction('rw', db.log, db.state, async () => {
+      await db.log.bulkPut(entries.map((e) => ({ peer: e.peer, idx: e.idx, ts: e.ts, key: e.put, value: e.value })));
+      await db.state.bulkPut(entries.map((e) => ({ key: e.put, value: e.value, ts: e.ts, peer: e.peer, idx: e.idx })));
+    });
+  },
+
+  async write(db, w) {
+    await db.transaction('rw', db.log, db.state, async () => {
+      const ts = Date.now();
+      await db.log.put({ peer: w.peer, idx: w.idx, ts, key: w.key, value: w.value });
+      await db.state.put({ key: w.key, value: w.value, ts, peer: w.peer, idx: w.idx });
+    });
+  },
+
+  async cursors(db) {
+    const cursors = {};
+    await db.log.toCollection().eachPrimaryKey(([peer, idx]) => { cursors[peer] = idx + 1; });
+    return cursors;
+  },
+
+  readPage(db, peer, from, limit) {
+    return db.log.where('[peer+idx]').between([peer, from], [peer, DexieClass.maxKey], true, true).limit(limit).toArray();
+  },
+
+  async putBlob(db, key, data) {
+    await db.blobs.put({ key, data });
+  },
+
+  async recordRemove(db, change) {
+    await db.changes.put(change);
+    await db.changes.delete(change.id);
+  },
+};
+
+let idbsyncModule = null;
+/** Another build of the module to measure (config.wasm), or the default one. */
+let wasmURL;
+async function loadIdbsync() {
+  if (!idbsyncModule) {
+    const m = await import('/idbsync.js');
+    await m.load(wasmURL ? { wasm: wasmURL } : {});
+    idbsyncModule = m;
+  }
+  return idbsyncModule;
+}
+
+/** idbsync with its defaults (strict durability). */
+const idbsync = {
+  label: 'idbsync',
+
+  async open(name) {
+    return (await loadIdbsync()).open({ name });
+  },
+
+  async drop(name, db) {
+    await db?.close();
+    await deleteDatabase(name);
+  },
+
+  /** idbsync ingests the wire batch itself (decoding and checking it is part of the work). */
+  async ingest(db, entries, wire) {
+    const res = await db.apply(wire);
+    if (res.applied !== entries.length) throw new Error(`apply: ${res.applied} applied, want ${entries.length}`);
+  },
+
+  async write(db, w) {
+    await db.exec([{ put: w.key, value: w.value }]);
+  },
+
+  cursors(db) {
+    return db.cursors();
+  },
+
+  readPage(db, peer, from, limit) {
+    return db.readSince(peer, from, limit);
+  },
+
+  async putBlob(db, key, data) {
+    await db.putBlob(key, data);
+  },
+};
+
+const contenders = { raw, dexie, idbsync };
+
+// ---- progress and state ----
+
+const listeners = new Set();
+
+function report(msg) {
+  for (const l of listeners) l(msg);
+  globalThis.__benchReport?.(msg); // bench/run.mjs listens here
+}
+
+function progress(text) {
+  console.log(`bench: ${text}`);
+  report({ type: 'progress', text });
+}
+
+function loadState() {
+  try {
+    return JSON.parse(sessionStorage.getItem(STATE) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+function saveState(st) {
+  sessionStorage.setItem(STATE, JSON.stringify(st));
+}
+
+function record(st, metric, kind, value) {
+  ((st.results[metric] ??= {})[kind] ??= []).push(value);
+}
+
+/** Contenders in a different order each run, so drift and warm-up do not favour one. */
+function rotated(r, kinds = ['raw', 'dexie', 'idbsync']) {
+  return kinds.map((_, i) => kinds[(i + r) % kinds.length]);
+}
+
+// ---- workloads ----
+
+/**
+ * Source engine p (untimed setup): a database of its own (its own peer)
+ * that execs count ops in one call; returns its peer and the readSince
+ * pages asked for ([from, limit] pairs). Setup commits relaxed: the data it
+ * leaves is the same, and it spends less time waiting on the disk.
+ */
+async function source(p, count, valueSize, reads) {
+  const m = await loadIdbsync();
+  const name = `bench-src-${p}`;
+  await deleteDatabase(name);
+  const src = await m.open({ name, durability: 'relaxed' });
+  const ops = [];
+  for (let i = 0; i < count; i++) ops.push({ put: `doc/${p}/${i}`, value: bytes(valueSize, p * 1_000_003 + i) });
+  await src.exec(ops);
+  const wires = [];
+  for (const [from, limit] of reads) wires.push(await src.readSince(src.peer, from, limit));
+  await src.close();
+  await deleteDatabase(name);
+  return { peer: src.peer, wires };
+}
+
+/** The cold-start pages of sources built early (for the ingest), by peer number. */
+const coldPages = new Map();
+
+/** Whether the ingest's sources can serve the cold start too (the same ops). */
+const sharedSources = (cfg) => cfg.cold.large === cfg.ingest.perPeer;
+
+/** The remote entries of the ingest workload, built once per page (untimed). */
+let ingestData = null;
+
+async function buildIngest(cfg) {
+  if (ingestData) return ingestData;
+  const { peers, perPeer, batch, valueSize } = cfg.ingest;
+  progress(`ingest setup: ${peers} source engines × ${perPeer} ops, pages of ${batch}`);
+  const m = await loadIdbsync();
+  const reads = [];
+  for (let from = 0; from < perPeer; from += batch) reads.push([from, batch]);
+  const shared = sharedSources(cfg) && peers <= cfg.cold.peers;
+  if (shared) reads.push([0, cfg.cold.large], [0, cfg.cold.small]);
+  const sources = [];
+  await pool([...Array(peers).keys()], 3, async (p) => {
+    const { peer, wires } = await source(p, perPeer, valueSize, reads);
+    const n = Math.ceil(perPeer / batch);
+    sources[p] = { peer, pages: wires.slice(0, n).map((wire) => ({ wire, entries: m.decode(wire) })) };
+    if (shared) coldPages.set(p, { peer, wireL: wires[n], wireS: wires[n + 1] });
+  });
+  // Page k of every peer, then page k+1: each peer's indexes in order.
+  const pages = [];
+  for (let k = 0; k < sources[0].pages.length; k++) for (const s of sources) pages.push(s.pages[k]);
+  ingestData = { peers: sources.map((s) => s.peer), pages, total: peers * perPeer };
+  return ingestData;
+}
+
+async function ingestRun(st, kind, r) {
+  const data = await buildIngest(st.config);
+  const c = contenders[kind];
+  const name = `bench-ingest-${kind}-${r}`;
+  await deleteDatabase(name); // what a failed attempt left
+  const db = await c.open(name);
+  const t0 = performance.now();
+  for (const page of data.pages) await c.ingest(db, page.entries, page.wire);
+  const ms = performance.now() - t0;
+  record(st, 'ingest', kind, data.total / (ms / 1000));
+  // The last run's database stays for the catch-up reads.
+  if (r === st.config.runs - 1) await db.close();
+  else await c.drop(name, db);
+  progress(`ingest ${kind} run ${r + 1}: ${Math.round(data.total / (ms / 1000))} entries/s (${Math.round(ms)} ms)`);
+}
+
+async function readRun(st, kind, r) {
+  const data = await buildIngest(st.config);
+  const { perPeer } = st.config.ingest;
+  const limit = st.config.readPage;
+  const c = contenders[kind];
+  const db = await c.open(`bench-ingest-${kind}-${st.config.runs - 1}`);
+  let pages = 0;
+  let first;
+  const t0 = performance.now();
+  for (const peer of data.peers) {
+    for (let from = 0; from < perPeer; from += limit) {
+      const page = await c.readPage(db, peer, from, limit);
+      first ??= page;
+      pages++;
+    }
+  }
+  const ms = performance.now() - t0;
+  check(kind, first, Math.min(limit, perPeer));
+  record(st, 'read', kind, data.total / (ms / 1000));
+  record(st, 'readPageMs', kind, ms / pages);
+  await db.close();
+  progress(`read ${kind} run ${r + 1}: ${Math.round(data.total / (ms / 1000))} entries/s (${(ms / pages).toFixed(1)} ms a page)`);
+}
+
+/** Checks (untimed) that the first page holds what it should. */
+function check(kind, page, want) {
+  const n = kind === 'idbsync' ? idbsyncModule.decode(page).length : page.length;
+  if (n !== want) throw new Error(`${kind}: a page of ${n} entries, want ${want}`);
+}
+
+async function dropIngest(st) {
+  for (const kind of KINDS) {
+    const name = `bench-ingest-${kind}-${st.config.runs - 1}`;
+    await deleteDatabase(name);
+  }
+}
+
+async function writesRun(st, kind, r) {
+  const { writes } = st.config;
+  const c = contenders[kind];
+  const name = `bench-writes-${kind}-${r}`;
+  await deleteDatabase(name); // what a failed attempt left
+  const db = await c.open(name);
+  const peer = crypto.randomUUID(); // the baselines' own peer id
+  const values = Array.from({ length: writes }, (_, i) => bytes(100, i + 7));
+  const t0 = performance.now();
+  for (let i = 0; i < writes; i++) await c.write(db, { peer, idx: i, key: `note/${i}`, value: values[i] });
+  const ms = performance.now() - t0;
+  record(st, 'writes', kind, ms / writes);
+  await c.drop(name, db);
+  progress(`local writes ${kind} run ${r + 1}: ${(ms / writes).toFixed(2)} ms/write`);
+}
+
+async function blobsRun(st, kind, r) {
+  const { sizes, perRun } = st.config.blobs;
+  const c = contenders[kind];
+  const name = `bench-blobs-${kind}-${r}`;
+  await deleteDatabase(name); // what a failed attempt left
+  const db = await c.open(name);
+  const figures = [];
+  for (const [s, size] of sizes.entries()) {
+    const data = bytes(size, size + r);
+    const lat = [];
+    for (let i = 0; i < perRun; i++) {
+      const t0 = performance.now();
+      await c.putBlob(db, `blob/${size}/${i}`, data);
+      lat.push(performance.now() - t0);
+    }
+    figures.push({ metric: s === 0 ? 'blobLarge' : 'blobSmall', ms: median(lat), size });
+  }
+  await c.drop(name, db);
+  for (const f of figures) record(st, f.metric, kind, f.ms);
+  progress(`putBlob ${kind} run ${r + 1}: ${figures.map((f) => `${f.size >> 10} KiB ${f.ms.toFixed(1)} ms`).join(', ')}`);
+}
+
+async function pairsRun(st, kind, r) {
+  const c = contenders[kind];
+  const name = `bench-pairs-${kind}-${r}`;
+  await deleteDatabase(name); // what a failed attempt left
+  const db = await c.open(name);
+  const lat = [];
+  for (let i = 0; i < st.config.pairs; i++) {
+    // Shaped like idbsync's change record: a time-ordered id, the object, the new revision.
+    const change = { id: `${Date.now().toString(16).padStart(12, '0')}-${crypto.randomUUID()}`, object: 'bench/object', new: bytes(16, i), old: null };
+    const t0 = performance.now();
+    await c.recordRemove(db, change);
+    lat.push(performance.now() - t0);
+  }
+  record(st, 'pair', kind, median(lat));
+  await c.drop(name, db);
+  progress(`record+remove ${kind} run ${r + 1}: ${median(lat).toFixed(2)} ms`);
+}
+
+// ---- cold start ----
+
+/**
+ * The cold-start databases: idbsync's own, and one the baselines share
+ * (Dexie builds it; the raw code opens it as it finds it): the same rows,
+ * read by a key cursor in both, so building it twice would only add minutes.
+ */
+const coldName = (kind, size) => `bench-cold-${kind === 'idbsync' ? 'idbsync' : 'base'}-${size}`;
+
+/**
+ * Builds the cold-start databases (untimed, relaxed durability): source
+ * engines each exec their ops in one call (the ingest's sources serve again
+ * when they match), the target applies one readSince page per source, the
+ * baselines get the same entries, one transaction per source.
+ */
+async function coldSetup(st) {
+  const { peers, large, small } = st.config.cold;
+  const valueSize = st.config.ingest.valueSize;
+  progress(`cold start setup: ${peers} peers × ${large} and × ${small} entries, for idbsync and for the baselines`);
+  const m = await loadIdbsync();
+  const targets = {};
+  for (const size of ['L', 'S']) {
+    await deleteDatabase(coldName('idbsync', size));
+    await deleteDatabase(coldName('raw', size));
+    targets[`idbsync${size}`] = await m.open({ name: coldName('idbsync', size), durability: 'relaxed' });
+    targets[`base${size}`] = await dexie.open(coldName('raw', size), 'relaxed');
+  }
+  let chain = Promise.resolve();
+  let built = 0;
+  const t0 = performance.now();
+  await pool([...Array(peers).keys()], 3, async (p) => {
+    let pages = coldPages.get(p);
+    if (!pages) {
+      const { peer, wires } = await source(p, large, valueSize, [[0, large], [0, small]]);
+      pages = { peer, wireL: wires[0], wireS: wires[1] };
+    }
+    const entries = m.decode(pages.wireL);
+    // One writer per target database at a time; the targets side by side.
+    const step = chain.then(() => Promise.all([
+      targets.idbsyncL.apply(pages.wireL),
+      targets.idbsyncS.apply(pages.wireS),
+      dexie.ingest(targets.baseL, entries),
+      dexie.ingest(targets.baseS, entries.slice(0, small)),
+    ]));
+    chain = step.catch(() => {});
+    await step;
+    if (++built % 10 === 0) progress(`cold start setup: ${built}/${peers} peers (${Math.round((performance.now() - t0) / 1000)} s)`);
+  });
+  for (const t of Object.values(targets)) await t.close();
+  coldPages.clear();
+  await sleep(2000); // let the browser's storage settle before the first cold start
+}
+
+/** Measures one cold start in this (fresh) page: module load, then open → cursors. */
+async function coldMeasure(st, kind, size, r) {
+  const { peers, large, small } = st.config.cold;
+  const t0 = performance.now();
+  if (kind === 'idbsync') await loadIdbsync();
+  if (kind === 'dexie') await loadDexie();
+  const t1 = performance.now();
+  // The baselines' database is Dexie's: the raw code opens it at the version it has.
+  const db = kind === 'raw' ? await raw.open(coldName(kind, size), null) : await contenders[kind].open(coldName(kind, size));
+  const cursors = await contenders[kind].cursors(db);
+  const t2 = performance.now();
+  const want = size === 'L' ? large : small;
+  const got = Object.values(cursors).filter((n) => Number(n) > 0);
+  if (got.length !== peers || got.some((n) => Number(n) !== want)) {
+    throw new Error(`cold ${kind}: cursors of ${got.length} peers (${got.slice(0, 3)}…), want ${peers} × ${want}`);
+  }
+  await db.close();
+  if (kind !== 'raw') record(st, 'coldLoad', kind, t1 - t0);
+  record(st, size === 'L' ? 'coldOpenL' : 'coldOpenS', kind, t2 - t1);
+  progress(`cold ${kind} ${peers}×${want} run ${r + 1}: load ${(t1 - t0).toFixed(0)} ms, open→cursors ${(t2 - t1).toFixed(1)} ms`);
+}
+
+async function coldDrop() {
+  for (const kind of ['idbsync', 'raw']) for (const size of ['L', 'S']) await deleteDatabase(coldName(kind, size));
+}
+
+/** Deletes every database an earlier (interrupted) run left. */
+async function clean() {
+  for (const { name } of await indexedDB.databases()) {
+    if (name.startsWith('bench-')) await deleteDatabase(name);
+  }
+}
+
+/** Versions, and the durability Dexie's transactions actually get (its option is a hint it passes on). */
+async function meta(st) {
+  const m = await loadIdbsync();
+  const Dexie = await loadDexie();
+  const db = await dexie.open('bench-probe');
+  let durability;
+  await db.transaction('rw', db.changes, async () => { durability = Dexie.currentTransaction.idbtrans.durability; });
+  await dexie.drop('bench-probe', db);
+  if (durability !== 'strict') throw new Error(`Dexie transactions have durability ${durability}, want strict`);
+  st.meta = { idbsync: m.version(), dexie: Dexie.semVer ?? Dexie.version, dexieDurability: durability, userAgent: navigator.userAgent };
+}
+
+// ---- the plan ----
+
+const steps = {
+  clean, coldSetup, coldDrop, dropIngest, meta,
+  cold: (st, s) => coldMeasure(st, s.kind, s.size, s.run),
+  ingest: (st, s) => ingestRun(st, s.kind, s.run),
+  read: (st, s) => readRun(st, s.kind, s.run),
+  writes: (st, s) => writesRun(st, s.kind, s.run),
+  blobs: (st, s) => blobsRun(st, s.kind, s.run),
+  pairs: (st, s) => pairsRun(st, s.kind, s.run),
+};
+
+function plan(cfg) {
+  const runs = [...Array(cfg.runs).keys()];
+  const each = (fn, kinds) => runs.flatMap((run) => rotated(run, kinds).map((kind) => ({ fn, kind, run })));
+  return [
+    { fn: 'clean' }, { fn: 'meta' },
+    ...each('ingest'), ...each('read'), { fn: 'dropIngest' },
+    ...each('writes'), ...each('blobs'), ...each('pairs', ['raw', 'dexie']),
+    // Last: its setup writes and its cleanup deletes the most, which keeps
+    // the browser's storage busy for a while.
+    { fn: 'coldSetup' },
+    ...runs.flatMap((run) => ['L', 'S'].flatMap((size) => rotated(run).map((kind) => ({ fn: 'cold', kind, size, run, reload: true })))),
+    { fn: 'coldDrop' },
+  ];
+}
+
+/** Set by the Stop button: the run ends after the step in progress. */
+let stopRequested = false;
+
+/** Starts a run with cfg (DEFAULTS, QUICK, or either with overrides). */
+export function start(cfg = DEFAULTS) {
+  stopRequested = false;
+  const st = { config: cfg, plan: plan(cfg), step: 0, reloaded: false, results: {}, started: Date.now() };
+  saveState(st);
+  void drive();
+}
+
+/**
+ * Carries on the plan in sessionStorage from where it is. A step that fails
+ * is tried once more (a fresh database; a cold start after a new reload),
+ * and its error kept in the results; a second failure ends the run.
+ */
+async function drive() {
+  const st = loadState();
+  if (!st) return;
+  wasmURL = st.config.wasm;
+  try {
+    while (st.step < st.plan.length) {
+      if (stopRequested) {
+        sessionStorage.removeItem(STATE);
+        report({ type: 'stopped', text: 'stopped' });
+        return;
+      }
+      const s = st.plan[st.step];
+      if (s.reload && !st.reloaded) {
+        st.reloaded = true;
+        saveState(st);
+        location.reload();
+        return;
+      }
+      st.reloaded = false;
+      try {
+        await steps[s.fn](st, s);
+      } catch (err) {
+        const what = `${s.fn}${s.kind ? ` ${s.kind}` : ''}${s.size ? ` ${s.size}` : ''}${s.run !== undefined ? ` run ${s.run + 1}` : ''}`;
+        (st.errors ??= []).push({ step: what, error: `${err?.code ?? ''} ${err?.message ?? err}`.trim() });
+        if (s.failed) throw err;
+        s.failed = true;
+        progress(`${what} failed, trying it once more in 5 s: ${err?.stack ?? err}`);
+        saveState(st);
+        await sleep(5000);
+        continue;
+      }
+      st.step++;
+      saveState(st);
+    }
+  } catch (err) {
+    sessionStorage.removeItem(STATE);
+    const text = `${err?.stack ?? err}`;
+    console.error('bench failed:', err);
+    report({ type: 'error', text });
+    return;
+  }
+  sessionStorage.removeItem(STATE);
+  const out = { config: st.config, results: st.results, errors: st.errors ?? [], meta: st.meta, seconds: (Date.now() - st.started) / 1000 };
+  localStorage.setItem(LAST, JSON.stringify(out));
+  report({ type: 'done', ...out });
+}
+
+// ---- the page ----
+
+function render(out) {
+  const el = document.getElementById('table');
+  if (!el || !out) return;
+  const rows = buildRows(out.results, { config: out.config, sizes: out.sizes, go: out.go });
+  const dexieLabel = out.meta?.dexie ? `Dexie ${out.meta.dexie}` : 'Dexie';
+  const { header, body } = tableCells(rows, { idbsync: 'idbsync', raw: 'raw IndexedDB', dexie: dexieLabel });
+  const table = document.createElement('table');
+  const tr = (cells, tag) => {
+    const row = document.createElement('tr');
+    for (const [i, c] of cells.entries()) {
+      const td = document.createElement(tag);
+      td.textContent = c;
+      if (i >= 2 && i <= 6) td.className = 'num';
+      if (i === 8 && c === 'NO') td.className = 'missed';
+      row.append(td);
+    }
+    return row;
+  };
+  table.createTHead().append(tr(header, 'th'));
+  const tbody = table.createTBody();
+  for (const r of body) tbody.append(tr(r, 'td'));
+  const notes = document.createElement('ul');
+  for (const r of rows.filter((row) => row.note)) {
+    const li = document.createElement('li');
+    li.className = 'note';
+    li.textContent = `${r.workload}: ${r.note}`;
+    notes.append(li);
+  }
+  el.replaceChildren(table, notes);
+  document.getElementById('when').textContent =
+    `idbsync ${out.meta?.idbsync ?? '?'}, ${dexieLabel}, ${out.config.runs} runs a figure (median ±half the range), ` +
+    `${Math.round(out.seconds)} s. ${out.meta?.userAgent ?? ''}`;
+  console.log(formatText(rows));
+}
+
+function ui() {
+  const log = document.getElementById('log');
+  if (!log) return;
+  listeners.add((msg) => {
+    if (msg.type === 'progress' || msg.type === 'error') {
+      log.textContent += `${msg.text}\n`;
+      log.scrollTop = log.scrollHeight;
+    }
+    if (msg.type === 'done') render(msg);
+    document.body.dataset.state = msg.type === 'progress' ? 'running' : msg.type === 'stopped' ? 'idle' : msg.type;
+  });
+  const running = loadState();
+  document.body.dataset.state = running ? 'running' : 'idle';
+  for (const btn of document.querySelectorAll('button[data-run]')) {
+    btn.addEventListener('click', () => {
+      log.textContent = '';
+      start(btn.dataset.run === 'quick' ? QUICK : DEFAULTS);
+    });
+  }
+  document.getElementById('stop')?.addEventListener('click', () => {
+    stopRequested = true;
+    sessionStorage.removeItem(STATE);
+    log.textContent += 'stopping after the step in progress\n';
+  });
+  if (!running) render(JSON.parse(localStorage.getItem(LAST) ?? 'null'));
+}
+
+globalThis.idbsyncBench = { start, DEFAULTS, QUICK };
+
+ui();
+// A run in progress carries on (after a cold-start reload: measures at once).
+if (loadState()) void drive();

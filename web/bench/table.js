@@ -1,0 +1,241 @@
+// The benchmark's workload sizes and its table: turns the measurements of the
+// benchmark page (and the sizes and Go figures bench/run.mjs adds) into rows,
+// and rows into text. Shared by the page (web/bench/bench.js) and the runner
+// (bench/run.mjs), so the table printed, the one shown and the JSON written
+// agree. No DOM, no I/O.
+
+/** The workloads of issue #6. */
+export const DEFAULTS = {
+  runs: 5,
+  ingest: { peers: 20, perPeer: 1000, batch: 500, valueSize: 100 },
+  // Per run: 5 runs × 400 = 2,000 writes of each contender (2,000 a run
+  // would take ~2.5 minutes alone on the 2-core machine).
+  writes: 400,
+  cold: { peers: 100, large: 1000, small: 100 },
+  readPage: 1000,
+  blobs: { sizes: [1 << 20, 64 << 10], perRun: 5 },
+  pairs: 30,
+};
+
+/** A small version of the same plan, to try the page or the runner quickly. */
+export const QUICK = {
+  runs: 2,
+  ingest: { peers: 4, perPeer: 200, batch: 100, valueSize: 100 },
+  writes: 50,
+  cold: { peers: 10, large: 200, small: 20 },
+  readPage: 100,
+  blobs: { sizes: [1 << 20, 64 << 10], perRun: 2 },
+  pairs: 5,
+};
+
+/** The contenders, in column order. */
+export const KINDS = ['idbsync', 'raw', 'dexie'];
+
+/** The median of numbers (undefined for none). */
+export function median(xs) {
+  if (!xs || xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Half the range of xs relative to its median, in percent (the ± in the table). */
+function spread(xs) {
+  if (!xs || xs.length < 2) return undefined;
+  const m = median(xs);
+  return m ? (100 * (Math.max(...xs) - Math.min(...xs))) / 2 / m : undefined;
+}
+
+function cell(runs, value = median(runs)) {
+  return value === undefined ? null : { median: value, runs: runs ?? null, spreadPct: spread(runs) ?? null };
+}
+
+/**
+ * Builds the rows from the page's results ({metric: {kind: number[]}}),
+ * sizes ({idbsync: {raw, gzip, brotli}, dexie: {...}} in bytes, optional)
+ * and go ({recordRemoveMs: number[]}, optional). Each row: {id, workload,
+ * unit, better ('higher' | 'lower'), cells {kind: {median, runs, spreadPct}
+ * | null}, ratio {idbsync, dexie} (÷ raw, in the row's unit), target, met
+ * (true | false | null), note}.
+ */
+export function buildRows(results, { config, sizes, go } = {}) {
+  const r = results ?? {};
+  const c = config ?? {};
+  const ing = c.ingest ?? {};
+  const cold = c.cold ?? {};
+  const rows = [];
+  const add = (row) => {
+    for (const k of KINDS) row.cells[k] ??= null;
+    const raw = row.cells.raw?.median;
+    row.ratio = {};
+    for (const k of ['idbsync', 'dexie']) {
+      const v = row.cells[k]?.median;
+      row.ratio[k] = raw && v !== undefined ? v / raw : null;
+    }
+    row.target ??= null;
+    row.met ??= null;
+    rows.push(row);
+    return row;
+  };
+  const cells = (metric) => Object.fromEntries(KINDS.map((k) => [k, cell(r[metric]?.[k])]));
+  const n = (x) => (x ?? 0).toLocaleString('en-US');
+
+  if (r.ingest) {
+    const row = add({
+      id: 'ingest', unit: 'entries/s', better: 'higher', cells: cells('ingest'),
+      workload: `Ingest: ${n(ing.peers * ing.perPeer)} remote entries of ${ing.peers} peers, ${ing.valueSize}-byte values, batches of ${ing.batch}`,
+      target: '≥ 0.8× raw, > Dexie',
+    });
+    const [i, raw, dx] = KINDS.map((k) => row.cells[k]?.median);
+    if (i !== undefined && raw !== undefined && dx !== undefined) row.met = i >= 0.8 * raw && i > dx;
+  }
+  if (r.writes) {
+    const row = add({
+      id: 'writes', unit: 'ms/write', better: 'lower', cells: cells('writes'),
+      workload: `Local writes: one op each, awaited (durable); ${c.runs} runs × ${n(c.writes)} = ${n(c.runs * c.writes)} writes`,
+      target: '≤ 1.2× raw',
+    });
+    if (row.ratio.idbsync !== null) row.met = row.ratio.idbsync <= 1.2;
+  }
+  const sizeL = `${cold.peers} peers × ${n(cold.large)}`;
+  const sizeS = `${cold.peers} peers × ${n(cold.small)}`;
+  if (r.coldLoad) {
+    add({
+      id: 'cold-load', unit: 'ms', better: 'lower', cells: cells('coldLoad'),
+      workload: 'Cold start, fresh page: module load (import + fetch + compile + start)',
+      note: 'raw IndexedDB has no module to load',
+    });
+  }
+  if (r.coldOpenL) {
+    const row = add({
+      id: 'cold-open-large', unit: 'ms', better: 'lower', cells: cells('coldOpenL'),
+      workload: `Cold start, fresh page: open → cursors, ${sizeL} entries`,
+      target: '≤ 2× raw',
+    });
+    if (row.ratio.idbsync !== null) row.met = row.ratio.idbsync <= 2;
+  }
+  if (r.coldOpenS) {
+    add({
+      id: 'cold-open-small', unit: 'ms', better: 'lower', cells: cells('coldOpenS'),
+      workload: `Cold start, fresh page: open → cursors, ${sizeS} entries`,
+    });
+  }
+  if (r.coldOpenL && r.coldOpenS) {
+    const growth = {};
+    for (const k of KINDS) {
+      const l = median(r.coldOpenL[k]);
+      const s = median(r.coldOpenS[k]);
+      growth[k] = l !== undefined && s ? cell(null, l / s) : null;
+    }
+    const row = add({
+      id: 'cold-open-growth', unit: '×', better: 'lower', cells: growth,
+      workload: `Cold start: open → cursors at 10× the entries (${sizeL} ÷ ${sizeS})`,
+      target: '≤ 1.5× (independent of entries)',
+    });
+    row.ratio = { idbsync: null, dexie: null };
+    if (growth.idbsync) row.met = growth.idbsync.median <= 1.5;
+  }
+  if (r.coldLoad && r.coldOpenL) {
+    const total = {};
+    for (const k of KINDS) {
+      const o = median(r.coldOpenL[k]);
+      total[k] = o === undefined ? null : cell(null, o + (median(r.coldLoad[k]) ?? 0));
+    }
+    const row = add({
+      id: 'cold-total-large', unit: 'ms', better: 'lower', cells: total,
+      workload: `Cold start, fresh page: module load + open → cursors, ${sizeL} entries`,
+      target: '≤ 2× raw',
+    });
+    if (row.ratio.idbsync !== null) row.met = row.ratio.idbsync <= 2;
+  }
+  if (r.read) {
+    add({
+      id: 'read', unit: 'entries/s', better: 'higher', cells: cells('read'),
+      workload: `Catch-up read: ${n(ing.peers * ing.perPeer)} entries in pages of ${n(c.readPage)}`,
+    });
+  }
+  if (r.blobLarge) {
+    add({
+      id: 'blob-large', unit: 'ms', better: 'lower', cells: cells('blobLarge'),
+      workload: `putBlob of ${bytes(c.blobs?.sizes?.[0])} (median latency)`,
+    });
+  }
+  if (r.blobSmall) {
+    add({
+      id: 'blob-small', unit: 'ms', better: 'lower', cells: cells('blobSmall'),
+      workload: `putBlob of ${bytes(c.blobs?.sizes?.[1])} (median latency)`,
+    });
+  }
+  if (r.pair || go?.recordRemoveMs) {
+    const cs = cells('pair');
+    cs.idbsync = go?.recordRemoveMs ? cell(go.recordRemoveMs) : null;
+    add({
+      id: 'record-remove', unit: 'ms', better: 'lower', cells: cs,
+      workload: 'Change log: Record + Remove pair (median latency)',
+      note: go?.recordRemoveMs
+        ? 'idbsync: go test -bench BenchmarkChangelog/RecordRemove in Chromium (wasmbrowsertest); baselines: a put and a delete, one transaction each'
+        : 'idbsync: see make bench-go (BenchmarkChangelog/RecordRemove); baselines: a put and a delete, one transaction each',
+    });
+  }
+  if (sizes) {
+    const mb = (b) => (b === undefined ? null : cell(null, b / 1e6));
+    for (const [id, label] of [['raw', 'raw'], ['gzip', 'gzip -9'], ['brotli', 'brotli (quality 11)']]) {
+      const row = add({
+        id: `size-${id}`, unit: 'MB', better: 'lower',
+        cells: { idbsync: mb(sizes.idbsync?.[id]), raw: null, dexie: mb(sizes.dexie?.[id]) },
+        workload: `Module size, ${label}: dist/idbsync.wasm; Dexie: dexie.min.js`,
+        target: id === 'gzip' ? '≤ 1.5 MB' : null,
+      });
+      if (id === 'gzip' && row.cells.idbsync) row.met = row.cells.idbsync.median <= 1.5;
+    }
+  }
+  return rows;
+}
+
+function bytes(n) {
+  if (!n) return '?';
+  if (n % (1 << 20) === 0) return `${n / (1 << 20)} MiB`;
+  if (n % (1 << 10) === 0) return `${n / (1 << 10)} KiB`;
+  return `${n} bytes`;
+}
+
+/** A number for the table: thousands separators, about three significant digits. */
+export function num(x) {
+  if (x === undefined || x === null || Number.isNaN(x)) return '—';
+  const a = Math.abs(x);
+  const digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** The table's header and string cells of each row (for text and HTML). */
+export function tableCells(rows, labels = { idbsync: 'idbsync', raw: 'raw IndexedDB', dexie: 'Dexie' }) {
+  const header = ['workload', 'unit', labels.idbsync, labels.raw, labels.dexie,
+    'idbsync ÷ raw', 'Dexie ÷ raw', 'target (idbsync)', 'met?'];
+  const body = rows.map((row) => {
+    const v = (k) => {
+      const c = row.cells[k];
+      if (!c) return '—';
+      const s = c.spreadPct;
+      return s === null || s === undefined || s < 0.5 ? num(c.median) : `${num(c.median)} ±${Math.round(s)}%`;
+    };
+    const ratio = (k) => (row.ratio[k] === null ? '—' : `${row.ratio[k].toFixed(2)}×`);
+    const arrow = row.better === 'higher' ? '↑' : '↓';
+    return [row.workload, `${row.unit} ${arrow}`, v('idbsync'), v('raw'), v('dexie'), ratio('idbsync'),
+      ratio('dexie'), row.target ?? '—', row.met === null ? '—' : row.met ? 'yes' : 'NO'];
+  });
+  return { header, body };
+}
+
+/** The rows as a Markdown table (aligned, so it reads in a terminal too). */
+export function formatText(rows, labels) {
+  const { header, body } = tableCells(rows, labels);
+  const all = [header, ...body];
+  const width = header.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
+  const pad = (c, i) => {
+    const fill = ' '.repeat(width[i] - [...c].length);
+    return i >= 2 && i <= 6 ? fill + c : c + fill; // figures right-aligned
+  };
+  const line = (r) => `| ${r.map(pad).join(' | ')} |`;
+  const rule = `|${width.map((w, i) => (i >= 2 && i <= 6 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
