@@ -442,9 +442,10 @@ func reverseScan(ctx context.Context, store *indexeddb.ObjectStore, keyRange *in
 // once, before control returns to the browser, so the transaction cannot
 // commit early. Insert is add(), whose ConstraintError aborts the whole
 // transaction; Expect is a get whose success handler aborts on a mismatch;
-// Merge is a get whose success handler puts what the MergeFunc decides
-// (readwrite transactions over one store run one at a time, so nothing
-// comes between the read and the write). The requests go to IndexedDB
+// Merge is an add() of what the MergeFunc writes over an absent key, and
+// only when the key exists a get whose success handler puts what the
+// MergeFunc decides (readwrite transactions over one store run one at a
+// time, so nothing comes between the read and the write). The requests go to IndexedDB
 // directly: one Go callback serves every handler of the transaction.
 func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 	if err := b.Validate(); err != nil {
@@ -507,6 +508,25 @@ func (c *connection) commit(ctx context.Context, b *kv.Batch, tables []string, d
 		return nil
 	})
 	defer decide.Release()
+	// exists handles the ConstraintError of a merge's add(): the key is
+	// there after all, so the error is kept from aborting the transaction
+	// and the merge reads the key instead.
+	exists := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ev := args[0]
+		req := ev.Get("target")
+		if failed != nil || req.Get("error").Get("name").String() != "ConstraintError" {
+			return nil // any other error aborts the transaction as usual
+		}
+		ev.Call("preventDefault")
+		i := req.Get(opIndex).Int()
+		op := ops[i]
+		if err := getThen(stores[op.Table], op.Key, i, decide); err != nil {
+			failed = &kv.OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: op.Key, Err: err}
+			tx.Call("abort")
+		}
+		return nil
+	})
+	defer exists.Release()
 	deciding := false
 	skip := superseded(ops)
 	for i, op := range ops {
@@ -522,7 +542,21 @@ func (c *connection) commit(ctx context.Context, b *kv.Batch, tables []string, d
 			st.Call("add", bytesToJS(op.Value), key)
 		case kv.OpDelete:
 			st.Call("delete", key)
-		case kv.OpExpect, kv.OpExpectAbsent, kv.OpMerge:
+		case kv.OpMerge:
+			deciding = true
+			// Most merged keys are new (a fresh state row): add() what the
+			// merge writes over nothing, one request instead of a get and a
+			// put; exists falls back to reading the key if it is there.
+			if v, write, err := op.Merge(nil, false); err == nil && write {
+				req := st.Call("add", bytesToJS(v), key)
+				req.Set(opIndex, i)
+				req.Set("onerror", exists)
+				break
+			}
+			req := st.Call("get", key)
+			req.Set(opIndex, i)
+			req.Set("onsuccess", decide)
+		case kv.OpExpect, kv.OpExpectAbsent:
 			deciding = true
 			req := st.Call("get", key)
 			req.Set(opIndex, i)
@@ -542,6 +576,16 @@ func (c *connection) commit(ctx context.Context, b *kv.Batch, tables []string, d
 		return failed
 	}
 	return mapError(err)
+}
+
+// getThen issues a get of key whose success handler is then; it runs in
+// an event of the transaction, while it is active.
+func getThen(st js.Value, key []byte, i int, then js.Func) (err error) {
+	defer catchJS(&err)
+	req := st.Call("get", bytesToJS(key))
+	req.Set(opIndex, i)
+	req.Set("onsuccess", then)
+	return nil
 }
 
 // opIndex is the property of a request that holds the index of its op.

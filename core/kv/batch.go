@@ -43,9 +43,10 @@ type Op struct {
 // MergeFunc decides a Merge inside the commit: given the stored value of
 // the key (found false when absent), it returns the value to store, or
 // write false to leave the key as it is. An error fails the whole batch
-// with that error. It runs once, while the commit holds the key (in
-// IndexedDB, in the success handler of a get inside the transaction): it
-// must only compute, never block or do I/O.
+// with that error. It runs while the commit holds the key (in IndexedDB,
+// in a request's event handler inside the transaction), and a store may
+// call it more than once (first as if the key were absent, to try a plain
+// insert): it must be pure, quick, and never block or do I/O.
 type MergeFunc func(old []byte, found bool) (value []byte, write bool, err error)
 
 // Batch is an ordered list of ops that Store.Commit applies all or nothing.
