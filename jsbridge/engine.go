@@ -139,19 +139,18 @@ func (e *Engine) Exec(ctx context.Context, recs []Record) (oplog.Written, error)
 // lww is the state of the op log.
 func (e *Engine) lww() *oplog.LWW { return e.proc.Reducer().(*oplog.LWW) }
 
-// GetMany reads the current value of each key (Present false when it has
-// none).
+// GetMany reads the current value of each key in one transaction
+// (Present false when it has none).
 func (e *Engine) GetMany(ctx context.Context, keys []string) ([]Record, error) {
+	vs, err := e.lww().GetMany(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Record, len(keys))
-	for i, k := range keys {
-		v, err := e.lww().Get(ctx, k)
-		switch {
-		case errors.Is(err, oplog.ErrNotFound):
-			out[i] = Record{Key: k}
-		case err != nil:
-			return nil, err
-		default:
-			out[i] = Record{Key: k, Value: v.Value, Present: true}
+	for i, v := range vs {
+		out[i] = Record{Key: keys[i]}
+		if v != nil {
+			out[i].Value, out[i].Present = v.Value, true
 		}
 	}
 	return out, nil

@@ -118,21 +118,41 @@ type Value struct {
 // Get returns the value of key, or ErrNotFound when it was never written or
 // its winner is a delete.
 func (l *LWW) Get(ctx context.Context, key string) (Value, error) {
-	v, err := l.store.Get(ctx, l.table, stateKey(key))
-	if errors.Is(err, kv.ErrNotFound) {
-		return Value{}, ErrNotFound
-	}
+	vs, err := l.GetMany(ctx, []string{key})
 	if err != nil {
 		return Value{}, err
 	}
-	rec, err := decodeState(v)
-	if err != nil {
-		return Value{}, err
-	}
-	if rec.Deleted {
+	if vs[0] == nil {
 		return Value{}, ErrNotFound
 	}
-	return Value{Key: key, Value: nonNil(rec.Value), TS: hlc.Timestamp(rec.TS)}, nil
+	return *vs[0], nil
+}
+
+// GetMany returns the values of keys in one read, in order; nil for a key
+// never written or whose winner is a delete.
+func (l *LWW) GetMany(ctx context.Context, keys []string) ([]*Value, error) {
+	sk := make([][]byte, len(keys))
+	for i, k := range keys {
+		sk[i] = stateKey(k)
+	}
+	raw, err := l.store.GetMany(ctx, l.table, sk)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Value, len(keys))
+	for i, v := range raw {
+		if v == nil {
+			continue
+		}
+		rec, err := decodeState(v)
+		if err != nil {
+			return nil, fmt.Errorf("key %q: %w", keys[i], err)
+		}
+		if !rec.Deleted {
+			out[i] = &Value{Key: keys[i], Value: nonNil(rec.Value), TS: hlc.Timestamp(rec.TS)}
+		}
+	}
+	return out, nil
 }
 
 // Scan returns up to limit live keys starting with prefix, ascending by key

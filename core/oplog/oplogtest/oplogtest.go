@@ -838,6 +838,21 @@ func testLWWGetScan(t *testing.T, open kvtest.Opener) {
 		_, err = l.Get(ctx, key)
 		assert.ErrorIs(t, err, oplog.ErrNotFound, key)
 	}
+	many, err := l.GetMany(ctx, []string{"p/b", "p/t00", "nope", "p/c", "p/b"})
+	require.NoError(t, err)
+	require.Len(t, many, 5)
+	assert.Nil(t, many[1], "a deleted key is nil")
+	assert.Nil(t, many[2], "a key never written is nil")
+	for _, i := range []int{0, 3, 4} {
+		require.NotNil(t, many[i], "present key %d", i)
+	}
+	assert.Equal(t, []byte("2b"), many[0].Value)
+	assert.Equal(t, "p/c", many[3].Key)
+	assert.Equal(t, []byte{}, many[3].Value, "an empty value is present")
+	assert.Equal(t, *many[0], *many[4], "a key asked twice reads twice")
+	none, err := l.GetMany(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, none)
 
 	keys := func(vs []oplog.Value) []string {
 		out := make([]string, len(vs))
