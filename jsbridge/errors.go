@@ -10,7 +10,8 @@ import (
 )
 
 // Error converts err into a JavaScript Error with err's message and, when
-// it has one, its code; a cursor mismatch also carries expected and actual.
+// it has one, its code; a cursor mismatch also carries expected and actual
+// (Numbers, BigInts past 2^53, as idbsync.d.ts says).
 func Error(err error) js.Value {
 	e := js.Global().Get("Error").New(err.Error())
 	if code := Code(err); code != "" {
@@ -18,8 +19,8 @@ func Error(err error) js.Value {
 	}
 	var cm *oplog.CursorMismatchError
 	if errors.As(err, &cm) {
-		e.Set("expected", index(cm.Expected))
-		e.Set("actual", index(cm.Actual))
+		e.Set("expected", bigIndex(cm.Expected))
+		e.Set("actual", bigIndex(cm.Actual))
 	}
 	return e
 }
