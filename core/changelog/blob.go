@@ -23,13 +23,22 @@ type BlobStore interface {
 	Delete(ctx context.Context, rev Revision) error
 }
 
+// RevisionLister is a BlobStore that lists the revisions it holds,
+// complete or partial, in no particular order.
+type RevisionLister interface {
+	Revisions(ctx context.Context) ([]Revision, error)
+}
+
 // MemoryBlobs is a BlobStore in memory, for tests.
 type MemoryBlobs struct {
 	mu    sync.Mutex
 	blobs map[Revision][]byte
 }
 
-var _ BlobStore = (*MemoryBlobs)(nil)
+var (
+	_ BlobStore      = (*MemoryBlobs)(nil)
+	_ RevisionLister = (*MemoryBlobs)(nil)
+)
 
 // NewMemoryBlobs returns an empty blob store.
 func NewMemoryBlobs() *MemoryBlobs { return &MemoryBlobs{blobs: make(map[Revision][]byte)} }
@@ -61,7 +70,7 @@ func (m *MemoryBlobs) Delete(_ context.Context, rev Revision) error {
 	return nil
 }
 
-// Revisions lists the stored revisions.
+// Revisions implements RevisionLister.
 func (m *MemoryBlobs) Revisions(context.Context) ([]Revision, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -92,7 +101,10 @@ type KVBlobs struct {
 	AfterChunk func(rev Revision, chunk int) error
 }
 
-var _ BlobStore = (*KVBlobs)(nil)
+var (
+	_ BlobStore      = (*KVBlobs)(nil)
+	_ RevisionLister = (*KVBlobs)(nil)
+)
 
 // NewKVBlobs returns the blob store in <prefix>/blobs of store, creating the
 // table; chunkSize <= 0 means DefaultChunkSize.
@@ -209,8 +221,8 @@ func (s *KVBlobs) Delete(ctx context.Context, rev Revision) error {
 // deleteBatch is how many chunk keys one batch of Delete removes.
 const deleteBatch = 256
 
-// Revisions lists every revision with a row, complete or not. It reads one
-// row per revision, not the blobs.
+// Revisions implements RevisionLister: every revision with a row,
+// complete or not. It reads one row per revision, not the blobs.
 func (s *KVBlobs) Revisions(ctx context.Context) ([]Revision, error) {
 	var out []Revision
 	var start []byte

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,48 +13,31 @@ import (
 
 	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/changelog/changelogtest"
-	"github.com/idbsync/idbsync/core/kv"
+	"github.com/idbsync/idbsync/core/kv/kvtest"
 	"github.com/idbsync/idbsync/core/kv/memkv"
 )
 
-// memOpener opens memkv stores, a second open of a name being a reopen of
-// the same data, as memkv's own conformance test does.
-func memOpener() func(t testing.TB, name string) kv.Store {
-	var mu sync.Mutex
-	opened := make(map[string]*memkv.Store)
-	return func(_ testing.TB, name string) kv.Store {
-		mu.Lock()
-		defer mu.Unlock()
-		if s, ok := opened[name]; ok {
-			return s.Reopen()
-		}
-		s := memkv.New()
-		opened[name] = s
-		return s
-	}
-}
-
 func TestDurable(t *testing.T) {
-	changelogtest.Run(t, memOpener())
+	changelogtest.Run(t, kvtest.MemOpener())
 }
 
 func BenchmarkDurable(b *testing.B) {
-	changelogtest.Benchmark(b, memOpener())
+	changelogtest.Benchmark(b, kvtest.MemOpener())
 }
 
 func TestManager(t *testing.T) {
-	changelogtest.RunManager(t, memOpener())
+	changelogtest.RunManager(t, kvtest.MemOpener())
 }
 
 func BenchmarkManager(b *testing.B) {
-	changelogtest.BenchmarkManager(b, memOpener())
+	changelogtest.BenchmarkManager(b, kvtest.MemOpener())
 }
 
 var ctx = context.Background()
 
 func TestNewIDOrdered(t *testing.T) {
 	const n = 200
-	ids := make([]changelog.ChangeID, n)
+	ids := make([]changelog.ID, n)
 	for i := range ids {
 		id, err := changelog.NewID()
 		require.NoError(t, err)
@@ -132,13 +114,13 @@ func TestMemory(t *testing.T) {
 	base := time.UnixMilli(1_700_000_000_000).UTC()
 	now := base
 	m := changelog.NewMemory(func() time.Time { return now })
-	var _ changelog.ChangeLog = m
+	var _ changelog.Log = m
 	got, err := m.Scan(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, got)
 	assert.Zero(t, m.Len())
 
-	mk := func() changelog.ChangeID {
+	mk := func() changelog.ID {
 		id, err := changelog.NewID()
 		require.NoError(t, err)
 		return id
@@ -177,7 +159,7 @@ func TestMemory(t *testing.T) {
 }
 
 func TestNoop(t *testing.T) {
-	var l changelog.ChangeLog = changelog.Noop{}
+	var l changelog.Log = changelog.Noop{}
 	id, err := changelog.NewID()
 	require.NoError(t, err)
 	require.NoError(t, l.Record(ctx, id, changelog.Change{Object: "x"}))
@@ -185,4 +167,36 @@ func TestNoop(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, got)
 	require.NoError(t, l.Remove(ctx, id))
+}
+
+// blobsOnly hides every capability of a blob store but BlobStore itself.
+type blobsOnly struct{ changelog.BlobStore }
+
+// TestManagerCapabilities: a Manager is refused, at construction, a log or
+// a blob store its sweep could not work with.
+func TestManagerCapabilities(t *testing.T) {
+	tests := []struct {
+		name  string
+		log   changelog.Log
+		blobs changelog.BlobStore
+		ok    bool
+	}{
+		{"MemoryAndMemoryBlobs", changelog.NewMemory(nil), changelog.NewMemoryBlobs(), true},
+		{"NoopLog", changelog.Noop{}, changelog.NewMemoryBlobs(), false},
+		{"BlobsWithoutRevisions", changelog.NewMemory(nil), blobsOnly{changelog.NewMemoryBlobs()}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := changelog.NewManager(ctx, memkv.New(), tc.log, tc.blobs, changelog.ManagerOptions{})
+			if !tc.ok {
+				require.ErrorIs(t, err, changelog.ErrMissingCapability)
+				assert.Nil(t, m)
+				return
+			}
+			require.NoError(t, err)
+			n, err := m.Sweep(ctx)
+			require.NoError(t, err)
+			assert.Zero(t, n)
+		})
+	}
 }

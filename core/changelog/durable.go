@@ -46,7 +46,7 @@ type DurableOptions struct {
 	After func(time.Duration) <-chan time.Time
 }
 
-// Durable is the ChangeLog over a kv.Store, for one instance (one open
+// Durable is the Log over a kv.Store, for one instance (one open
 // engine, a browser tab). Its entries are keyed (instance, change id); its
 // instance row {epoch, heartbeat} is refreshed by Heartbeat. Another
 // instance may Claim it once it is dead, taking its entries; from then on
@@ -75,7 +75,12 @@ type Durable struct {
 	done   chan struct{}
 }
 
-var _ ChangeLog = (*Durable)(nil)
+var (
+	_ Log           = (*Durable)(nil)
+	_ Fencer        = (*Durable)(nil)
+	_ Claimer       = (*Durable)(nil)
+	_ PendingLister = (*Durable)(nil)
+)
 
 // OpenDurable registers a new instance in store and returns its log. Call
 // Start for the heartbeat loop, or Heartbeat on your own schedule.
@@ -125,7 +130,7 @@ func OpenDurable(ctx context.Context, store kv.Store, opts DurableOptions) (*Dur
 // Instance returns this instance's id.
 func (d *Durable) Instance() uuid.UUID { return d.id }
 
-func (d *Durable) entryKey(instance uuid.UUID, id ChangeID) []byte {
+func (d *Durable) entryKey(instance uuid.UUID, id ID) []byte {
 	return kv.AppendUUID(kv.AppendUUID(make([]byte, 0, 32), instance), id)
 }
 
@@ -170,9 +175,9 @@ func (d *Durable) fenced(ctx context.Context) bool {
 	return errors.Is(err, kv.ErrNotFound) || (err == nil && !bytes.Equal(v, d.row))
 }
 
-// Record implements ChangeLog: the entry is committed, fenced, before it
+// Record implements Log: the entry is committed, fenced, before it
 // returns.
-func (d *Durable) Record(ctx context.Context, id ChangeID, c Change) error {
+func (d *Durable) Record(ctx context.Context, id ID, c Change) error {
 	rec := changeRecord{Object: c.Object, New: revBytes(c.New), Old: revBytes(c.Old)}
 	if !c.CleanupAfter.IsZero() {
 		rec.CleanupAfter = c.CleanupAfter.UnixMilli()
@@ -186,14 +191,14 @@ func (d *Durable) Record(ctx context.Context, id ChangeID, c Change) error {
 	return d.commit(ctx, &b)
 }
 
-// Remove implements ChangeLog.
-func (d *Durable) Remove(ctx context.Context, id ChangeID) error {
+// Remove implements Log.
+func (d *Durable) Remove(ctx context.Context, id ID) error {
 	var b kv.Batch
 	b.Delete(d.changes, d.entryKey(d.id, id))
 	return d.commit(ctx, &b)
 }
 
-// Scan implements ChangeLog: the entries keyed under this instance (its own
+// Scan implements Log: the entries keyed under this instance (its own
 // and those it claimed) whose CleanupAfter has passed.
 func (d *Durable) Scan(ctx context.Context) ([]Entry, error) {
 	if err := d.checkOpen(); err != nil {
@@ -440,7 +445,7 @@ func (d *Durable) ClaimDead(ctx context.Context) (int, error) {
 		case in.ClaimedBy == uuid.Nil && in.Dead:
 			n, err = d.Claim(ctx, in.ID)
 		case in.ClaimedBy == d.id, in.ClaimedBy != uuid.Nil && (dead[in.ClaimedBy] || !slices.ContainsFunc(ins, func(o Instance) bool { return o.ID == in.ClaimedBy })):
-			n, err = d.sweep(ctx, in.ID)
+			n, err = d.finishClaim(ctx, in.ID)
 		default:
 			continue
 		}
@@ -455,9 +460,10 @@ func (d *Durable) ClaimDead(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// sweep moves what is left under the claimed instance id to this one, or
-// deletes its row when nothing is left. The instance is fenced already.
-func (d *Durable) sweep(ctx context.Context, id uuid.UUID) (int, error) {
+// finishClaim moves what is left under the claimed instance id to this
+// one, or deletes its row when nothing is left. The instance is fenced
+// already.
+func (d *Durable) finishClaim(ctx context.Context, id uuid.UUID) (int, error) {
 	row, err := d.store.Get(ctx, d.instances, id[:])
 	if errors.Is(err, kv.ErrNotFound) {
 		return 0, nil
@@ -575,7 +581,7 @@ func decodeEntry(key, value []byte) (Entry, error) {
 	if rec.CleanupAfter != 0 {
 		c.CleanupAfter = time.UnixMilli(rec.CleanupAfter).UTC()
 	}
-	return Entry{ID: ChangeID(cid), Change: c}, nil
+	return Entry{ID: ID(cid), Change: c}, nil
 }
 
 func revFrom(b []byte) (Revision, error) {

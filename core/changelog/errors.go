@@ -21,3 +21,7 @@ var ErrAlive = errors.New("changelog: instance is alive")
 
 // ErrNotFound is returned for an object or a blob that is not there.
 var ErrNotFound = errors.New("changelog: not found")
+
+// ErrMissingCapability is returned by NewManager for a Log or BlobStore
+// that lacks an interface the Manager needs (see the package doc).
+var ErrMissingCapability = errors.New("changelog: missing capability")

@@ -12,21 +12,21 @@ import (
 	"github.com/idbsync/idbsync/core/kv"
 )
 
-// Phase is where a large write stands, as its guard tracks it.
-type Phase int
+// phase is where a large write stands, as its guard tracks it.
+type phase int
 
 // The phases of a large write.
 const (
-	Recorded  Phase = iota + 1 // the change is in the log; no side effect yet
-	Written                    // the new blob is complete
-	Updated                    // the reference points at the new value
-	Lost                       // another writer changed the reference first
-	Completed                  // cleanup done and the entry removed
+	recorded  phase = iota + 1 // the change is in the log; no side effect yet
+	written                    // the new blob is complete
+	updated                    // the reference points at the new value
+	lost                       // another writer changed the reference first
+	completed                  // cleanup done and the entry removed
 )
 
-var phaseNames = [...]string{Recorded: "recorded", Written: "written", Updated: "updated", Lost: "lost", Completed: "completed"}
+var phaseNames = [...]string{recorded: "recorded", written: "written", updated: "updated", lost: "lost", completed: "completed"}
 
-func (p Phase) String() string {
+func (p phase) String() string {
 	if p > 0 && int(p) < len(phaseNames) {
 		return phaseNames[p]
 	}
@@ -76,34 +76,49 @@ const DefaultSweepRounds = 60
 // a fresh revision, guarded by the change log so that no crash leaves an
 // orphaned blob or a dangling reference.
 type Manager struct {
-	store  kv.Store
-	log    ChangeLog
-	blobs  BlobStore
-	refs   string
-	opts   ManagerOptions
-	commit func(context.Context, *kv.Batch) error
+	store   kv.Store
+	log     Log
+	pending PendingLister
+	blobs   BlobStore
+	revs    RevisionLister
+	claimer Claimer // nil: the log has no instances to claim
+	refs    string
+	opts    ManagerOptions
+	commit  func(context.Context, *kv.Batch) error
 
 	mu       sync.Mutex
-	inFlight map[ChangeID]bool // this manager's writes in progress: not recovery's to clean
+	inFlight map[ID]bool // this manager's writes in progress: not recovery's to clean
 }
 
 // NewManager returns a Manager over the reference tier in store, the log
-// and the blob tier. When log is a *Durable, every reference update is
-// fenced by its instance.
-func NewManager(ctx context.Context, store kv.Store, log ChangeLog, blobs BlobStore, opts ManagerOptions) (*Manager, error) {
+// and the blob tier. log must be a PendingLister and blobs a
+// RevisionLister (ErrMissingCapability otherwise); when log is a Fencer,
+// every reference update is fenced by its instance, and when it is a
+// Claimer, Recover claims dead instances first.
+func NewManager(ctx context.Context, store kv.Store, log Log, blobs BlobStore, opts ManagerOptions) (*Manager, error) {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix
 	}
 	if opts.InlineMax <= 0 {
 		opts.InlineMax = DefaultInlineMax
 	}
+	pending, ok := log.(PendingLister)
+	if !ok {
+		return nil, fmt.Errorf("%w: the log %T cannot list pending changes (PendingLister), so a sweep could delete a write in flight", ErrMissingCapability, log)
+	}
+	revs, ok := blobs.(RevisionLister)
+	if !ok {
+		return nil, fmt.Errorf("%w: the blob store %T cannot list its revisions (RevisionLister), so orphans could never be swept", ErrMissingCapability, blobs)
+	}
 	m := &Manager{
-		store: store, log: log, blobs: blobs, refs: opts.Prefix + "/refs", opts: opts,
-		commit: store.Commit, inFlight: make(map[ChangeID]bool),
+		store: store, log: log, pending: pending, blobs: blobs, revs: revs,
+		refs: opts.Prefix + "/refs", opts: opts,
+		commit: store.Commit, inFlight: make(map[ID]bool),
 	}
-	if d, ok := log.(*Durable); ok {
-		m.commit = d.CommitFenced
+	if f, ok := log.(Fencer); ok {
+		m.commit = f.CommitFenced
 	}
+	m.claimer, _ = log.(Claimer)
 	if err := store.CreateTables(ctx, m.refs); err != nil {
 		return nil, err
 	}
@@ -255,7 +270,7 @@ func (m *Manager) write(ctx context.Context, object string, data []byte, del boo
 	c := Change{Object: object, New: rev, Old: old}
 	m.track(id, true)
 	defer m.track(id, false)
-	g := guard{phase: Recorded}
+	g := guard{phase: recorded}
 	if err := m.log.Record(ctx, id, c); err != nil {
 		return err
 	}
@@ -269,16 +284,16 @@ func (m *Manager) write(ctx context.Context, object string, data []byte, del boo
 			// instance was claimed meanwhile).
 			return errors.Join(err, m.blobs.Delete(ctx, rev))
 		}
-		g.to(Written)
+		g.to(written)
 		if err := m.hook(StepWritten, object); err != nil {
 			return err
 		}
 	}
 	switch err := m.cas(ctx, object, raw, next); {
 	case err == nil:
-		g.to(Updated)
+		g.to(updated)
 	case errors.Is(err, kv.ErrConflict), errors.Is(err, kv.ErrUniqueViolation):
-		g.to(Lost)
+		g.to(lost)
 	case errors.Is(err, ErrFenced):
 		// The claimer owns the entry now, but its recovery may have run
 		// before this write's blob was (completely) written: the fenced
@@ -306,22 +321,22 @@ func (m *Manager) write(ctx context.Context, object string, data []byte, del boo
 		}
 		return err
 	}
-	g.to(Completed)
+	g.to(completed)
 	return nil
 }
 
 // guard tracks a large write's phase; it panics on a transition the write
 // must never make, which would be a bug here, not a fault outside.
-type guard struct{ phase Phase }
+type guard struct{ phase phase }
 
-var transitions = map[Phase][]Phase{
-	Recorded: {Written, Updated, Lost},
-	Written:  {Updated, Lost},
-	Updated:  {Completed},
-	Lost:     {Completed},
+var transitions = map[phase][]phase{
+	recorded: {written, updated, lost},
+	written:  {updated, lost},
+	updated:  {completed},
+	lost:     {completed},
 }
 
-func (g *guard) to(p Phase) {
+func (g *guard) to(p phase) {
 	for _, ok := range transitions[g.phase] {
 		if ok == p {
 			g.phase = p
@@ -359,7 +374,7 @@ func (m *Manager) cas(ctx context.Context, object string, raw []byte, next *refR
 // cleanup deletes whichever of c's blobs the reference tier does not point
 // at, then removes the entry. It reads only the reference tier and never
 // writes it: every step is idempotent and may run again after a crash.
-func (m *Manager) cleanup(ctx context.Context, id ChangeID, c Change) error {
+func (m *Manager) cleanup(ctx context.Context, id ID, c Change) error {
 	_, cur, err := m.ref(ctx, c.Object)
 	if err != nil {
 		return err
@@ -385,7 +400,7 @@ func (m *Manager) cleanup(ctx context.Context, id ChangeID, c Change) error {
 	return m.log.Remove(ctx, id)
 }
 
-func (m *Manager) track(id ChangeID, on bool) {
+func (m *Manager) track(id ID, on bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if on {
@@ -395,7 +410,7 @@ func (m *Manager) track(id ChangeID, on bool) {
 	}
 }
 
-func (m *Manager) busy(id ChangeID) bool {
+func (m *Manager) busy(id ID) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.inFlight[id]
@@ -407,10 +422,10 @@ func (m *Manager) busy(id ChangeID) bool {
 func (m *Manager) Recover(ctx context.Context) (n int, err error) {
 	var claimErr error
 	defer func() { err = errors.Join(err, claimErr) }()
-	if d, ok := m.log.(*Durable); ok {
+	if m.claimer != nil {
 		// A claim that fails (a corrupt row, say) must not keep this
 		// instance from cleaning its own entries: report it after.
-		_, claimErr = d.ClaimDead(ctx)
+		_, claimErr = m.claimer.ClaimDead(ctx)
 	}
 	entries, err := m.log.Scan(ctx)
 	if err != nil {
@@ -428,16 +443,6 @@ func (m *Manager) Recover(ctx context.Context) (n int, err error) {
 	return n, nil
 }
 
-// revisionLister is a BlobStore that lists its revisions.
-type revisionLister interface {
-	Revisions(ctx context.Context) ([]Revision, error)
-}
-
-// pendingLister is a ChangeLog that lists the entries of every instance.
-type pendingLister interface {
-	Pending(ctx context.Context) ([]Entry, error)
-}
-
 // Sweep deletes the blob revisions that no reference points to and no
 // outstanding change of any instance names, and returns how many. Recovery
 // cannot find those by the log: an instance claimed while it wrote a blob
@@ -445,20 +450,13 @@ type pendingLister interface {
 // crashes before dropping the blob, nothing names it. Sweep lists the
 // revisions first, then the changes, then the references: a blob that
 // exists was recorded before its first chunk, so a write in flight is named
-// by its change, and one that completed is referenced or garbage. It needs
-// a ChangeLog with Pending (Durable, Memory) and a BlobStore with Revisions
-// (KVBlobs, MemoryBlobs); with others it does nothing.
+// by its change, and one that completed is referenced or garbage.
 func (m *Manager) Sweep(ctx context.Context) (int, error) {
-	blobs, ok := m.blobs.(revisionLister)
-	log, ok2 := m.log.(pendingLister)
-	if !ok || !ok2 {
-		return 0, nil
-	}
-	revs, err := blobs.Revisions(ctx)
+	revs, err := m.revs.Revisions(ctx)
 	if err != nil || len(revs) == 0 {
 		return 0, err
 	}
-	pending, err := log.Pending(ctx)
+	pending, err := m.pending.Pending(ctx)
 	if err != nil {
 		return 0, err
 	}

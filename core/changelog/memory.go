@@ -6,42 +6,45 @@ import (
 	"time"
 )
 
-// Memory is a ChangeLog in memory, for tests: durable for the life of the
+// Memory is a Log in memory, for tests: durable for the life of the
 // value, with no instances.
 type Memory struct {
 	now func() time.Time
 
 	mu      sync.Mutex
-	entries map[ChangeID]Change
+	entries map[ID]Change
 }
 
-var _ ChangeLog = (*Memory)(nil)
+var (
+	_ Log           = (*Memory)(nil)
+	_ PendingLister = (*Memory)(nil)
+)
 
 // NewMemory returns an empty log reading time from now (time.Now when nil).
 func NewMemory(now func() time.Time) *Memory {
 	if now == nil {
 		now = time.Now
 	}
-	return &Memory{now: now, entries: make(map[ChangeID]Change)}
+	return &Memory{now: now, entries: make(map[ID]Change)}
 }
 
-// Record implements ChangeLog.
-func (m *Memory) Record(_ context.Context, id ChangeID, c Change) error {
+// Record implements Log.
+func (m *Memory) Record(_ context.Context, id ID, c Change) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.entries[id] = c
 	return nil
 }
 
-// Remove implements ChangeLog.
-func (m *Memory) Remove(_ context.Context, id ChangeID) error {
+// Remove implements Log.
+func (m *Memory) Remove(_ context.Context, id ID) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.entries, id)
 	return nil
 }
 
-// Scan implements ChangeLog.
+// Scan implements Log.
 func (m *Memory) Scan(context.Context) ([]Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

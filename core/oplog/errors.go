@@ -40,3 +40,9 @@ var ErrCursorMismatch = errors.New("oplog: cursor mismatch")
 
 // Is makes errors.Is(err, ErrCursorMismatch) hold.
 func (e *CursorMismatchError) Is(target error) bool { return target == ErrCursorMismatch }
+
+// ErrClosed is returned by calls on a closed Processor.
+var ErrClosed = errors.New("oplog: processor closed")
+
+// errClockBehind fails a local write stamped below the stored clock.
+var errClockBehind = errors.New("oplog: the stored clock is ahead of this processor's")

@@ -58,6 +58,9 @@ type Options struct {
 	MaxSkew time.Duration
 	// Reducer folds ops into state; nil means a new LWW.
 	Reducer Reducer
+	// Tracker records the entries; nil means a new IndexTracker. Tables
+	// lists the tables of the default one.
+	Tracker Tracker
 }
 
 // Applied is the outcome of Apply.
@@ -81,12 +84,11 @@ type Written struct {
 // batch recording the entries (tracker), folding them into state (reducer)
 // and persisting the clock in one kv batch. Its cursors are a cache of the
 // store, which is the truth: several Processors over one store (tabs) stay
-// exactly-once. It records entries with an IndexTracker (its ExpectHead and
-// Replace are what keep two tabs from taking one index). It is safe for
-// concurrent use.
+// exactly-once (the tracker's ExpectHead and unique index are what keep two
+// tabs from taking one index). It is safe for concurrent use.
 type Processor struct {
 	store   kv.Store
-	tracker *IndexTracker
+	tracker Tracker
 	reducer Reducer
 	clock   *hlc.Clock
 	peer    uuid.UUID
@@ -123,13 +125,16 @@ func Open(ctx context.Context, store kv.Store, opts Options) (*Processor, error)
 	}
 	p := &Processor{
 		store:    store,
-		tracker:  &IndexTracker{},
+		tracker:  opts.Tracker,
 		reducer:  opts.Reducer,
 		meta:     prefix + "/meta",
 		watchers: make(map[*watcher]struct{}),
 	}
 	if p.reducer == nil {
 		p.reducer = &LWW{}
+	}
+	if p.tracker == nil {
+		p.tracker = &IndexTracker{}
 	}
 	// One call, so a new IndexedDB database needs one upgrade, not three.
 	if err := store.CreateTables(ctx, Tables(prefix)...); err != nil {
@@ -228,9 +233,6 @@ func (p *Processor) Clock() hlc.Timestamp { return p.clock.Last() }
 
 // Reducer returns the reducer, for reading state.
 func (p *Processor) Reducer() Reducer { return p.reducer }
-
-// ErrClosed is returned by calls on a closed Processor.
-var ErrClosed = errors.New("oplog: processor closed")
 
 // Close stops the watches; the store stays open. Idempotent.
 func (p *Processor) Close() error {
@@ -414,9 +416,6 @@ func (p *Processor) commit(ctx context.Context, entries []Entry, floor, clock hl
 	return p.store.Commit(ctx, b)
 }
 
-// errClockBehind fails a local write stamped below the stored clock.
-var errClockBehind = errors.New("oplog: the stored clock is ahead of this processor's")
-
 func hasMarker(entries []Entry) bool {
 	for _, e := range entries {
 		if e.Expunged() {
@@ -551,62 +550,4 @@ func (p *Processor) Expunge(ctx context.Context, peer uuid.UUID, idx uint64) err
 // ascending, markers included.
 func (p *Processor) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]Entry, error) {
 	return p.tracker.ReadEntries(ctx, peer, from, limit)
-}
-
-// watcher is one WatchCursors subscription: a one-slot mailbox that always
-// holds the newest cursors not yet taken.
-type watcher struct {
-	ch chan PeerCursors
-}
-
-func (w *watcher) offer(c PeerCursors) {
-	select {
-	case <-w.ch: // drop the older snapshot: the newer one dominates it
-	default:
-	}
-	w.ch <- c
-}
-
-func (w *watcher) stop() { close(w.ch) }
-
-// WatchCursors returns a channel that first delivers the current cursors,
-// then the cursors after each advance. A slow reader misses intermediate
-// snapshots, never the latest: each dominates the ones before it. stop ends
-// the watch and closes the channel; Close ends every watch.
-func (p *Processor) WatchCursors() (updates <-chan PeerCursors, stop func()) {
-	w := &watcher{ch: make(chan PeerCursors, 1)}
-	p.mu.Lock() // no batch lands between the snapshot and the registration
-	defer p.mu.Unlock()
-	p.wmu.Lock()
-	defer p.wmu.Unlock()
-	if p.closed {
-		w.stop()
-		return w.ch, func() {}
-	}
-	p.watchers[w] = struct{}{}
-	w.offer(p.cursors.Clone())
-	var once sync.Once
-	return w.ch, func() {
-		once.Do(func() {
-			p.wmu.Lock()
-			defer p.wmu.Unlock()
-			if _, ok := p.watchers[w]; ok {
-				delete(p.watchers, w)
-				w.stop()
-			}
-		})
-	}
-}
-
-// notify offers the cursors to every watch; the caller holds p.mu.
-func (p *Processor) notify() {
-	p.wmu.Lock()
-	defer p.wmu.Unlock()
-	if len(p.watchers) == 0 {
-		return
-	}
-	snap := p.cursors.Clone()
-	for w := range p.watchers {
-		w.offer(snap.Clone())
-	}
 }

@@ -12,9 +12,11 @@ import (
 	"github.com/idbsync/idbsync/core/kv"
 )
 
-// Tracker records ingested entries (the LogTracker contract). It only
-// enqueues into the caller's batch and never commits on its own, so an entry
-// is recorded exactly when the batch that applies it commits.
+// Tracker records ingested entries (the LogTracker contract) and keeps
+// them, with a head per peer. Its writes only enqueue into the caller's
+// batch and never commit on their own, so an entry is recorded exactly when
+// the batch that applies it commits. IndexTracker is the default; a
+// Processor calls nothing else of it.
 type Tracker interface {
 	// Init binds the tracker to store, its tables named under prefix
 	// (trackers of two prefixes in one store do not see each other), and
@@ -22,7 +24,7 @@ type Tracker interface {
 	Init(ctx context.Context, store kv.Store, prefix string) error
 
 	// TrackOne enqueues the record of the entry of peer at idx into b, and
-	// moves the peer's cursor to idx+1. A (peer, idx) already recorded fails
+	// moves the peer's head to idx+1. A (peer, idx) already recorded fails
 	// the whole batch with kv.ErrUniqueViolation when it commits. The caller
 	// tracks the indexes of a peer in ascending order.
 	TrackOne(peer uuid.UUID, idx uint64, ts hlc.Timestamp, user uuid.UUID, op Op, b *kv.Batch) error
@@ -31,13 +33,24 @@ type Tracker interface {
 	// occupies the index and counts in the cursor.
 	TrackExpunged(peer uuid.UUID, idx uint64, hash [sha256.Size]byte, b *kv.Batch) error
 
+	// ExpectHead enqueues into b the condition that peer's head is still
+	// head (absent when head.Next is 0): a batch built on a head another
+	// writer has since moved fails with kv.ErrConflict when it commits.
+	ExpectHead(peer uuid.UUID, head Head, b *kv.Batch)
+
+	// Replace enqueues into b the replacement of the stored entry e by its
+	// marker, on condition that the stored entry is still e (kv.ErrConflict
+	// otherwise).
+	Replace(e Entry, b *kv.Batch)
+
 	// AllCursors returns the next index expected of every peer recorded.
 	AllCursors(ctx context.Context) (PeerCursors, error)
-}
 
-// HistoryTracker is a Tracker that keeps the entries themselves.
-type HistoryTracker interface {
-	Tracker
+	// Head returns peer's head (the zero Head for a peer never recorded).
+	Head(ctx context.Context, peer uuid.UUID) (Head, error)
+
+	// Heads returns the head of every peer recorded.
+	Heads(ctx context.Context) (map[uuid.UUID]Head, error)
 
 	// ReadEntries returns up to limit entries of peer from index from on,
 	// ascending, markers included (limit <= 0: no limit).
@@ -50,7 +63,7 @@ type Head struct {
 	LastTS hlc.Timestamp // the timestamp of the entry at Next-1; zero for a marker
 }
 
-// IndexTracker is the default HistoryTracker: one row per entry in
+// IndexTracker is the default Tracker: one row per entry in
 // <prefix>/oplog keyed (peer, idx), inserted so a repeated index rolls the
 // batch back, and one row per peer in <prefix>/heads, so AllCursors reads
 // one row per peer, not per entry.
@@ -60,7 +73,7 @@ type IndexTracker struct {
 	initialized bool
 }
 
-var _ HistoryTracker = (*IndexTracker)(nil)
+var _ Tracker = (*IndexTracker)(nil)
 
 // Tables returns the tables of an IndexTracker under prefix.
 func (t *IndexTracker) Tables(prefix string) []string {
@@ -132,9 +145,7 @@ func (t *IndexTracker) track(peer uuid.UUID, idx uint64, rec *entryRecord, head 
 	return nil
 }
 
-// ExpectHead enqueues into b the condition that peer's heads row still
-// holds head (absent when head.Next is 0): a batch built on a head another
-// writer has since moved fails with kv.ErrConflict.
+// ExpectHead implements Tracker.
 func (t *IndexTracker) ExpectHead(peer uuid.UUID, head Head, b *kv.Batch) {
 	if head.Next == 0 {
 		b.ExpectAbsent(t.heads, peer[:])
@@ -143,8 +154,7 @@ func (t *IndexTracker) ExpectHead(peer uuid.UUID, head Head, b *kv.Batch) {
 	b.Expect(t.heads, peer[:], encodeHead(head))
 }
 
-// Replace enqueues into b the replacement of the stored entry e by its
-// marker, on condition that the row still holds e.
+// Replace implements Tracker.
 func (t *IndexTracker) Replace(e Entry, b *kv.Batch) {
 	old := newEntryRecord(e.TS, e.User, e.Op)
 	oldBytes, _ := old.MarshalMsg(nil)
@@ -155,7 +165,7 @@ func (t *IndexTracker) Replace(e Entry, b *kv.Batch) {
 	b.Put(t.log, key, marker)
 }
 
-// Head reads the heads row of peer (the zero Head when it has none).
+// Head implements Tracker: it reads peer's heads row.
 func (t *IndexTracker) Head(ctx context.Context, peer uuid.UUID) (Head, error) {
 	if err := t.check(); err != nil {
 		return Head{}, err
@@ -170,7 +180,7 @@ func (t *IndexTracker) Head(ctx context.Context, peer uuid.UUID) (Head, error) {
 	return decodeHead(v)
 }
 
-// Heads reads every heads row.
+// Heads implements Tracker: it reads every heads row.
 func (t *IndexTracker) Heads(ctx context.Context) (map[uuid.UUID]Head, error) {
 	if err := t.check(); err != nil {
 		return nil, err
@@ -205,7 +215,7 @@ func (t *IndexTracker) AllCursors(ctx context.Context) (PeerCursors, error) {
 	return c, nil
 }
 
-// ReadEntries implements HistoryTracker.
+// ReadEntries implements Tracker.
 func (t *IndexTracker) ReadEntries(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]Entry, error) {
 	if err := t.check(); err != nil {
 		return nil, err

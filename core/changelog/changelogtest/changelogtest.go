@@ -122,7 +122,7 @@ func (e *env) instance(t testing.TB) *changelog.Durable {
 	return openLog(t, e.handle(t), e.opts())
 }
 
-func newID(t testing.TB) changelog.ChangeID {
+func newID(t testing.TB) changelog.ID {
 	t.Helper()
 	id, err := changelog.NewID()
 	require.NoError(t, err)
@@ -232,7 +232,7 @@ func testRecordScanRemove(t *testing.T, open kvtest.Opener) {
 	}
 	got := scan(t, d)
 	require.Len(t, got, len(cases))
-	byID := make(map[changelog.ChangeID]changelog.Change)
+	byID := make(map[changelog.ID]changelog.Change)
 	for _, g := range got {
 		byID[g.ID] = g.Change
 	}

@@ -546,6 +546,13 @@ type crashBlobs struct {
 	c *crash
 }
 
+func (b crashBlobs) Revisions(ctx context.Context) ([]changelog.Revision, error) {
+	if err := b.c.dead(); err != nil {
+		return nil, err
+	}
+	return b.BlobStore.(changelog.RevisionLister).Revisions(ctx)
+}
+
 func (b crashBlobs) Put(ctx context.Context, rev changelog.Revision, data []byte) error {
 	if err := b.c.dead(); err != nil {
 		return err

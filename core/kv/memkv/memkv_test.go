@@ -1,7 +1,6 @@
 package memkv_test
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/idbsync/idbsync/core/kv"
@@ -10,18 +9,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	var mu sync.Mutex
-	opened := make(map[string]*memkv.Store)
-	kvtest.Run(t, func(t testing.TB, name string) kv.Store {
-		mu.Lock()
-		defer mu.Unlock()
-		if s, ok := opened[name]; ok {
-			return s.Reopen()
-		}
-		s := memkv.New(kvtest.Tables...)
-		opened[name] = s
-		return s
-	})
+	kvtest.Run(t, kvtest.MemOpener(kvtest.Tables...))
 }
 
 func BenchmarkStore(b *testing.B) {
