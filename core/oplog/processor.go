@@ -72,6 +72,10 @@ type Applied struct {
 type BatchResult struct {
 	Applied int // entries ingested now
 	Skipped int // entries already there
+	// Keys lists, once each, the keys the entries ingested now write: a
+	// superset of those whose value changed, for watchers. A replica behind
+	// a transport may leave it nil.
+	Keys []string
 }
 
 // Written is the outcome of Exec: the local entries [From, To) of Peer.
@@ -341,6 +345,7 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 			}
 		}
 		p.notify()
+		res.Keys = keysOf(fresh)
 		return res, nil
 	}
 	return BatchResult{}, fmt.Errorf("oplog: apply lost %d races with other writers: %w", maxAttempts, kv.ErrConflict)
@@ -414,6 +419,20 @@ func (p *Processor) commit(ctx context.Context, entries []Entry, floor, clock hl
 		return v, stored < clock, nil
 	})
 	return p.store.Commit(ctx, b)
+}
+
+// keysOf lists the keys entries write, once each, in order of appearance.
+func keysOf(entries []Entry) []string {
+	seen := make(map[string]bool, len(entries))
+	var keys []string
+	for _, e := range entries {
+		if e.Expunged() || seen[e.Op.Key] {
+			continue
+		}
+		seen[e.Op.Key] = true
+		keys = append(keys, e.Op.Key)
+	}
+	return keys
 }
 
 func hasMarker(entries []Entry) bool {

@@ -736,7 +736,7 @@ func TestLocal(t *testing.T) {
 
 	res, err := b.r.Apply(ctx, wire)
 	require.NoError(t, err)
-	assert.Equal(t, oplog.BatchResult{Applied: 5}, res)
+	assert.Equal(t, oplog.BatchResult{Applied: 5, Keys: []string{"k0", "k1", "k2", "k3", "k4"}}, res)
 	res, err = b.r.Apply(ctx, wire)
 	require.NoError(t, err)
 	assert.Equal(t, oplog.BatchResult{Skipped: 5}, res, "a redelivered batch is skipped")

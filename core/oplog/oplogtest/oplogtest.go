@@ -941,7 +941,9 @@ func testManyPeers(t *testing.T, open kvtest.Opener) {
 	applied := 0
 	for from := 0; from < len(all); from += batchSize {
 		res := mustApplyBatch(t, r.p, all[from:from+batchSize])
-		require.Equal(t, oplog.BatchResult{Applied: batchSize}, res, "batch at %d", from)
+		require.Equal(t, batchSize, res.Applied, "batch at %d", from)
+		require.Zero(t, res.Skipped, "batch at %d", from)
+		require.Len(t, res.Keys, 20, "batch at %d: each key it writes, once", from)
 		applied += res.Applied
 	}
 	assert.Equal(t, peers*perPeer, applied)
@@ -1034,7 +1036,7 @@ func testApplyBatchAllOrNothing(t *testing.T, open kvtest.Opener) {
 	res := mustApplyBatch(t, r.p, []oplog.Entry{
 		put(x, 0, ts(0), "a", "x0"), put(x, 1, ts(1), "b", "x1"), good[0], good[0], good[1], put(y, 0, ts(2), "a", "y0"), good[2],
 	})
-	assert.Equal(t, oplog.BatchResult{Applied: 3, Skipped: 4}, res)
+	assert.Equal(t, oplog.BatchResult{Applied: 3, Skipped: 4, Keys: []string{"a", "c", "d"}}, res, "keys: those the applied entries write")
 	assert.Equal(t, oplog.PeerCursors{x: 3, y: 2, z: 1}, cursors(t, r.p))
 	v, _ := getValue(t, r.p, "a")
 	assert.Equal(t, "new", v)
