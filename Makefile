@@ -8,7 +8,7 @@ export PATH := $(GOBIN):$(PATH)
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
 # Packages whose tests run in headless Chromium on real IndexedDB. Each one
 # starts its own browser, so keep them few.
-BROWSER_PKGS := ./idb/
+BROWSER_PKGS := ./idb/ ./jsbridge/
 PORT ?= 8080
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 

@@ -4,8 +4,6 @@ go 1.26.8
 
 require (
 	github.com/google/uuid v1.6.0
-	github.com/hack-pad/go-indexeddb v0.3.2
-	github.com/hack-pad/safejs v0.1.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tinylib/msgp v1.6.5
 )

@@ -161,7 +161,18 @@ func newHandle(e *Engine) js.Value {
 			if err != nil {
 				return nil, err
 			}
-			w, err := e.Exec(ctx, recs)
+			if len(recs) == 0 {
+				return nil, fmt.Errorf("%w: exec needs at least one op", ErrInvalidArgument)
+			}
+			ops := make([]oplog.Op, len(recs))
+			for i, r := range recs {
+				if r.Present {
+					ops[i] = oplog.Put(r.Key, r.Value)
+				} else {
+					ops[i] = oplog.Delete(r.Key)
+				}
+			}
+			w, err := e.Exec(ctx, ops...)
 			if err != nil {
 				return nil, err
 			}
@@ -179,11 +190,19 @@ func newHandle(e *Engine) js.Value {
 			for i, r := range recs {
 				keys[i] = r.Key
 			}
-			rows, err := e.GetMany(ctx, keys)
+			vs, err := e.GetMany(ctx, keys)
 			if err != nil {
 				return nil, err
 			}
-			return toJS(appendRecords(nil, rows)), nil
+			var out []byte
+			for i, v := range vs {
+				r := Record{Key: keys[i]}
+				if v != nil {
+					r.Value, r.Present = v.Value, true
+				}
+				out = AppendRecord(out, r)
+			}
+			return toJS(out), nil
 		}
 	})
 	obj["scan"] = h.method("scan", func(a *args) func(context.Context, *Engine) (any, error) {
@@ -236,11 +255,11 @@ func newHandle(e *Engine) js.Value {
 	obj["apply"] = h.method("apply", func(a *args) func(context.Context, *Engine) (any, error) {
 		batch := a.bytes(0, "batch")
 		return func(ctx context.Context, e *Engine) (any, error) {
-			res, keys, err := e.Apply(ctx, batch)
+			res, err := e.Apply(ctx, batch)
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"applied": res.Applied, "skipped": res.Skipped, "keys": toJS(appendKeys(nil, keys))}, nil
+			return map[string]any{"applied": res.Applied, "skipped": res.Skipped, "keys": toJS(appendKeys(nil, res.Keys))}, nil
 		}
 	})
 	obj["expunge"] = h.method("expunge", func(a *args) func(context.Context, *Engine) (any, error) {
@@ -292,7 +311,7 @@ func newHandle(e *Engine) js.Value {
 		}
 		pageSize := a.limit(1, "pageSize")
 		return func(ctx context.Context, e *Engine) (any, error) {
-			mine := &watched{Engine: e}
+			mine := &watched{Replica: e}
 			res, err := syncer.Sync(ctx, mine, other, syncer.Options{PageSize: pageSize})
 			if err != nil {
 				return nil, err
@@ -338,32 +357,24 @@ func replicaOf(v js.Value) (syncer.Replica, error) {
 			h := handles.m[id.Int()]
 			handles.Unlock()
 			if inst := v.Get("instance"); h != nil && kind(inst) == "string" && inst.String() == h.e.Instance().String() {
-				return &watched{Engine: h.e}, nil
+				return &watched{Replica: h.e}, nil
 			}
 		}
 	}
 	return newJSReplica(v)
 }
 
-// watched is an engine as a sync replica that notes the keys its applies
-// changed, for the watchers of web/idbsync.js.
+// watched is a sync replica of this page that notes the keys its applies
+// wrote, for the watchers of web/idbsync.js.
 type watched struct {
-	*Engine
+	syncer.Replica
 	keys []string
 }
 
 func (w *watched) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
-	res, keys, err := w.Engine.Apply(ctx, batch)
-	w.keys = append(w.keys, keys...)
+	res, err := w.Replica.Apply(ctx, batch)
+	w.keys = append(w.keys, res.Keys...)
 	return res, err
-}
-
-// appendRecords packs rows.
-func appendRecords(dst []byte, rows []Record) []byte {
-	for _, r := range rows {
-		dst = AppendRecord(dst, r)
-	}
-	return dst
 }
 
 // appendKeys packs bare keys.
@@ -379,7 +390,7 @@ func appendKeys(dst []byte, keys []string) []byte {
 func decode(_ js.Value, v []js.Value) (result any) {
 	defer func() {
 		if r := recover(); r != nil {
-			result = throw(fmt.Errorf("internal error: %v", r))
+			result = throw(fmt.Errorf("%w: %v", ErrInternal, r))
 		}
 	}()
 	a := &args{call: "decode", v: v}

@@ -1,9 +1,11 @@
 package jsbridge
 
 import (
+	"context"
 	"errors"
 
 	"github.com/idbsync/idbsync/core/changelog"
+	"github.com/idbsync/idbsync/core/engine"
 	"github.com/idbsync/idbsync/core/hlc"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/oplog"
@@ -21,13 +23,13 @@ const (
 	CodeBlocked         = "BLOCKED"
 	CodeCorrupt         = "CORRUPT"
 	CodeInvalidArgument = "INVALID_ARGUMENT"
+	CodeUnavailable     = "UNAVAILABLE"
+	CodeInternal        = "INTERNAL"
 )
 
-// ErrInvalidArgument marks a call whose JavaScript arguments are wrong.
-var ErrInvalidArgument = errors.New("invalid argument")
-
 // codes maps each Go error to its code; the first match wins, so a more
-// specific error comes before a general one.
+// specific error comes before a general one. Every sentinel of the packages
+// a call reaches is here (TestEverySentinelHasACode checks it).
 var codes = []struct {
 	err  error
 	code string
@@ -36,32 +38,48 @@ var codes = []struct {
 	{hlc.ErrClockSkew, CodeClockSkew},
 	{kv.ErrUniqueViolation, CodeUniqueViolation},
 	{kv.ErrConflict, CodeConflict},
+	{changelog.ErrAlive, CodeConflict},
 	{kv.ErrQuotaExceeded, CodeQuotaExceeded},
 	{kv.ErrClosed, CodeClosed},
 	{oplog.ErrClosed, CodeClosed},
 	{changelog.ErrClosed, CodeClosed},
 	{changelog.ErrFenced, CodeClosed},
+	{engine.ErrClosed, CodeClosed},
 	{kv.ErrBlocked, CodeBlocked},
 	{kv.ErrCorrupt, CodeCorrupt},
 	{kv.ErrVersion, CodeCorrupt},
+	{kv.ErrMalformedKey, CodeCorrupt},
+	{kv.ErrUnknownTable, CodeCorrupt},
 	{oplog.ErrCorrupt, CodeCorrupt},
 	{changelog.ErrCorrupt, CodeCorrupt},
 	{syncer.ErrBadPage, CodeCorrupt},
 	{kv.ErrInvalidKey, CodeInvalidArgument},
+	{kv.ErrInvalidBatch, CodeInvalidArgument},
+	{kv.ErrNotFound, CodeInvalidArgument},
 	{oplog.ErrInvalidOp, CodeInvalidArgument},
 	{oplog.ErrInvalidEntry, CodeInvalidArgument},
 	{oplog.ErrPeerMismatch, CodeInvalidArgument},
 	{oplog.ErrNotFound, CodeInvalidArgument},
+	{changelog.ErrNotFound, CodeInvalidArgument},
+	{changelog.ErrInvalidID, CodeInvalidArgument},
+	{changelog.ErrMissingCapability, CodeInvalidArgument},
 	{hlc.ErrWallOverflow, CodeInvalidArgument},
 	{ErrInvalidArgument, CodeInvalidArgument},
+	{kv.ErrAborted, CodeUnavailable},
+	{ErrNoLocks, CodeUnavailable},
+	{ErrUnavailable, CodeUnavailable},
+	{context.Canceled, CodeUnavailable},
+	{context.DeadlineExceeded, CodeUnavailable},
+	{ErrInternal, CodeInternal},
 }
 
-// Code returns the stable code of err, or "" when it has none.
+// Code returns the stable code of err: CodeInternal for an error none of
+// the table names (a bug, not a condition a caller can act on).
 func Code(err error) string {
 	for _, c := range codes {
 		if errors.Is(err, c.err) {
 			return c.code
 		}
 	}
-	return ""
+	return CodeInternal
 }

@@ -1,26 +1,17 @@
-//go:build js && wasm
-
 package jsbridge
 
-import (
-	"errors"
-	"syscall/js"
+import "errors"
 
-	"github.com/idbsync/idbsync/core/oplog"
-)
+// ErrInvalidArgument marks a call whose JavaScript arguments are wrong.
+var ErrInvalidArgument = errors.New("invalid argument")
 
-// Error converts err into a JavaScript Error with err's message and, when
-// it has one, its code; a cursor mismatch also carries expected and actual
-// (Numbers, BigInts past 2^53, as idbsync.d.ts says).
-func Error(err error) js.Value {
-	e := js.Global().Get("Error").New(err.Error())
-	if code := Code(err); code != "" {
-		e.Set("code", code)
-	}
-	var cm *oplog.CursorMismatchError
-	if errors.As(err, &cm) {
-		e.Set("expected", bigIndex(cm.Expected))
-		e.Set("actual", bigIndex(cm.Actual))
-	}
-	return e
-}
+// ErrNoLocks is returned where the page has no Web Locks (an insecure
+// origin, an old browser).
+var ErrNoLocks = errors.New("web locks are not available")
+
+// ErrUnavailable marks a failure of a transport (a rejection that carried
+// no code of its own): the other side could not be reached; retry later.
+var ErrUnavailable = errors.New("unavailable")
+
+// ErrInternal marks a bug: a panic recovered inside a call.
+var ErrInternal = errors.New("internal error")

@@ -32,7 +32,7 @@ func Promise(fn func() (any, error)) js.Value {
 func call(fn func() (any, error)) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error: %v", r)
+			err = fmt.Errorf("%w: %v", ErrInternal, r)
 		}
 	}()
 	return fn()

@@ -1,6 +1,7 @@
 package jsbridge_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbsync/idbsync/core/changelog"
+	"github.com/idbsync/idbsync/core/engine"
 	"github.com/idbsync/idbsync/core/hlc"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/oplog"
@@ -102,7 +104,11 @@ func TestCode(t *testing.T) {
 		{"CorruptRow", kv.ErrCorrupt, jsbridge.CodeCorrupt},
 		{"InvalidOp", oplog.ErrInvalidOp, jsbridge.CodeInvalidArgument},
 		{"PeerMismatch", oplog.ErrPeerMismatch, jsbridge.CodeInvalidArgument},
-		{"Unknown", fmt.Errorf("something else"), ""},
+		{"EngineClosed", engine.ErrClosed, jsbridge.CodeClosed},
+		{"Aborted", kv.ErrAborted, jsbridge.CodeUnavailable},
+		{"Canceled", fmt.Errorf("sync: %w", context.Canceled), jsbridge.CodeUnavailable},
+		{"Panic", fmt.Errorf("%w: runtime error", jsbridge.ErrInternal), jsbridge.CodeInternal},
+		{"Unknown", fmt.Errorf("something else"), jsbridge.CodeInternal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

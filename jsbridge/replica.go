@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"syscall/js"
@@ -48,7 +49,14 @@ func (r jsReplica) call(ctx context.Context, method string, args ...any) (v js.V
 			err = fmt.Errorf("sync: %s: %v", method, p)
 		}
 	}()
-	return Await(ctx, r.v.Call(method, args...))
+	v, err = Await(ctx, r.v.Call(method, args...))
+	// A transport that failed without a code of its own (a fetch that
+	// could not reach its server) is unavailable: retry later.
+	var thrown *ThrownError
+	if errors.As(err, &thrown) && thrown.Code == "" {
+		thrown.Code = CodeUnavailable
+	}
+	return v, err
 }
 
 func (r jsReplica) Cursors(ctx context.Context) (oplog.PeerCursors, error) {

@@ -143,18 +143,18 @@ func toJS(b []byte) js.Value {
 	return u
 }
 
-// JSError is a rejection or exception from JavaScript (a transport's call),
+// ThrownError is a rejection or exception from JavaScript (a transport's call),
 // with the code it carried, so a remote CLOCK_SKEW stays a CLOCK_SKEW.
-type JSError struct {
+type ThrownError struct {
 	Code    string
 	Message string
 }
 
-func (e *JSError) Error() string { return e.Message }
+func (e *ThrownError) Error() string { return e.Message }
 
 // Is makes errors.Is(err, ErrInvalidArgument) and the like hold for a
-// JSError carrying the matching code.
-func (e *JSError) Is(target error) bool {
+// ThrownError carrying the matching code.
+func (e *ThrownError) Is(target error) bool {
 	for _, c := range codes {
 		if c.code == e.Code && errors.Is(c.err, target) {
 			return true
@@ -165,7 +165,7 @@ func (e *JSError) Is(target error) bool {
 
 // jsError converts a thrown or rejected JavaScript value.
 func jsError(v js.Value) error {
-	e := &JSError{Message: js.Global().Get("String").Invoke(v).String()}
+	e := &ThrownError{Message: js.Global().Get("String").Invoke(v).String()}
 	if kind(v) == "object" {
 		if m := v.Get("message"); kind(m) == "string" {
 			e.Message = m.String()

@@ -12,10 +12,13 @@
  * - `BLOCKED`: open() waited too long for an older tab to let an upgrade through.
  * - `CORRUPT`: a batch or a stored record failed its integrity check; nothing of it was used.
  * - `INVALID_ARGUMENT`: a wrong type, a missing field, a malformed id or index.
+ * - `UNAVAILABLE`: a transport or the browser failed for a passing reason (a server that could not be
+ *   reached, an aborted transaction, a call given up); nothing was applied: retry later.
+ * - `INTERNAL`: a bug in idbsync (a recovered panic); nothing was applied. Please report it.
  */
 export type ErrorCode =
   | 'CURSOR_MISMATCH' | 'UNIQUE_VIOLATION' | 'CONFLICT' | 'CLOCK_SKEW' | 'QUOTA_EXCEEDED'
-  | 'CLOSED' | 'BLOCKED' | 'CORRUPT' | 'INVALID_ARGUMENT';
+  | 'CLOSED' | 'BLOCKED' | 'CORRUPT' | 'INVALID_ARGUMENT' | 'UNAVAILABLE' | 'INTERNAL';
 
 /** Every code, for checks at run time. */
 export const codes: readonly ErrorCode[];

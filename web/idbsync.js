@@ -14,7 +14,7 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 /** The stable error codes (also in idbsync.d.ts). */
 export const codes = Object.freeze([
   'CURSOR_MISMATCH', 'UNIQUE_VIOLATION', 'CONFLICT', 'CLOCK_SKEW', 'QUOTA_EXCEEDED',
-  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT',
+  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT', 'UNAVAILABLE', 'INTERNAL',
 ]);
 
 function fail(code, message) {

@@ -27,9 +27,6 @@ import (
 	"github.com/idbsync/idbsync/core/syncer"
 )
 
-// ErrClosed is returned by every call on a closed Engine.
-var ErrClosed = errors.New("engine: closed")
-
 // Options configure Open. Store is required; the zero value of every other
 // field is ready to use.
 type Options struct {

@@ -4,7 +4,6 @@
 package hlc
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -26,13 +25,6 @@ const (
 // DefaultMaxSkew is how far ahead of the local wall clock a remote
 // timestamp may be before Observe rejects it.
 const DefaultMaxSkew = 60 * time.Second
-
-// ErrWallOverflow is returned for a wall time that does not fit in 48 bits.
-var ErrWallOverflow = errors.New("hlc: wall time does not fit in 48 bits")
-
-// ErrClockSkew is returned by Observe for a timestamp too far ahead of the
-// local wall clock; the clock is left as it was.
-var ErrClockSkew = errors.New("hlc: timestamp too far ahead of the local clock")
 
 // New returns the timestamp of wall milliseconds and counter, or
 // ErrWallOverflow when wall needs more than 48 bits.

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package idb_test
+package jsbridge_test
 
 import (
 	"context"
@@ -15,27 +15,28 @@ import (
 	"github.com/idbsync/idbsync/core/hlc/hlctest"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
 	"github.com/idbsync/idbsync/idb"
+	"github.com/idbsync/idbsync/jsbridge"
 )
 
 func TestWebLocks(t *testing.T) {
 	ctx := context.Background()
 	name := "test-" + uuid.NewString()
 
-	held, known := idb.LockHeld(ctx, name)
+	held, known := jsbridge.LockHeld(ctx, name)
 	require.True(t, known, "Chromium on localhost has Web Locks")
 	assert.False(t, held)
 
-	release, err := idb.HoldLock(ctx, name)
+	release, err := jsbridge.HoldLock(ctx, name)
 	require.NoError(t, err)
-	held, _ = idb.LockHeld(ctx, name)
+	held, _ = jsbridge.LockHeld(ctx, name)
 	assert.True(t, held)
 
-	_, err = idb.HoldLock(ctx, name)
+	_, err = jsbridge.HoldLock(ctx, name)
 	assert.Error(t, err, "an exclusive lock is held once")
 
 	release()
 	release() // idempotent
-	held, _ = idb.LockHeld(ctx, name)
+	held, _ = jsbridge.LockHeld(ctx, name)
 	assert.False(t, held, "a released lock is free")
 }
 
@@ -45,17 +46,19 @@ func TestWebLocks(t *testing.T) {
 // expires, and another instance claims its entries.
 func TestLockMakesInstanceDeadAtOnce(t *testing.T) {
 	ctx := context.Background()
-	store := kvtest.OpenStore(t, openIDB, kvtest.FreshName(t, "locks"))
+	store, err := idb.Open(ctx, kvtest.FreshName(t, "locks"), idb.Options{Tables: changelog.Tables("")})
+	require.NoError(t, err)
+	defer store.Close()
 	wall := hlctest.NewWall(time.UnixMilli(1_700_000_000_000))
 	opts := changelog.DurableOptions{
 		Now: wall.Now,
 		LockHeld: func(ctx context.Context, id uuid.UUID) (bool, bool) {
-			return idb.LockHeld(ctx, idb.InstanceLockName(id))
+			return jsbridge.LockHeld(ctx, jsbridge.InstanceLockName(id))
 		},
 	}
 	a, err := changelog.OpenDurable(ctx, store, opts)
 	require.NoError(t, err)
-	release, err := idb.HoldLock(ctx, idb.InstanceLockName(a.Instance()))
+	release, err := jsbridge.HoldLock(ctx, jsbridge.InstanceLockName(a.Instance()))
 	require.NoError(t, err)
 	id, err := changelog.NewID()
 	require.NoError(t, err)

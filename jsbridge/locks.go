@@ -1,10 +1,9 @@
 //go:build js && wasm
 
-package idb
+package jsbridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"syscall/js"
@@ -14,10 +13,6 @@ import (
 // after its instance for its lifetime, and the browser frees it the moment
 // the tab dies, so another tab knows at once, without waiting for the
 // instance's heartbeat to expire.
-
-// ErrNoLocks is returned where the page has no Web Locks (an insecure
-// origin, an old browser).
-var ErrNoLocks = errors.New("idb: Web Locks are not available")
 
 // InstanceLockName is the Web Lock an engine instance holds.
 func InstanceLockName(instance fmt.Stringer) string { return "idbsync-instance-" + instance.String() }
@@ -51,7 +46,7 @@ func HoldLock(ctx context.Context, name string) (release func(), err error) {
 	})
 	onGrant = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) == 0 || args[0].IsNull() {
-			granted <- grant{err: fmt.Errorf("idb: Web Lock %q is held elsewhere", name)}
+			granted <- grant{err: fmt.Errorf("web lock %q is held elsewhere", name)}
 			return nil
 		}
 		// The lock is held until the promise returned here settles.
@@ -70,7 +65,7 @@ func HoldLock(ctx context.Context, name string) (release func(), err error) {
 		return func() {
 			once.Do(func() {
 				g.free.Invoke()
-				_, _ = await(context.Background(), requested)
+				_, _ = Await(context.Background(), requested)
 				holder.Release()
 			})
 		}, nil
@@ -91,13 +86,13 @@ func HoldLock(ctx context.Context, name string) (release func(), err error) {
 
 // LockHeld tells whether some context of this origin holds the Web Lock
 // name; known is false when it cannot tell (no Web Locks, a failed query).
-// It fits changelog.DurableOptions.LockHeld.
+// It fits engine.Options.Alive.
 func LockHeld(ctx context.Context, name string) (held, known bool) {
 	l, err := locks()
 	if err != nil {
 		return false, false
 	}
-	snap, err := await(ctx, l.Call("query"))
+	snap, err := Await(ctx, l.Call("query"))
 	if err != nil {
 		return false, false
 	}
@@ -108,35 +103,4 @@ func LockHeld(ctx context.Context, name string) (held, known bool) {
 		}
 	}
 	return false, true
-}
-
-// await waits for a JavaScript promise.
-func await(ctx context.Context, p js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	ok := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: args[0]}
-		return nil
-	})
-	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{err: fmt.Errorf("idb: %s", js.Global().Get("String").Invoke(args[0]).String())}
-		return nil
-	})
-	p.Call("then", ok, fail)
-	select {
-	case r := <-ch:
-		ok.Release()
-		fail.Release()
-		return r.v, r.err
-	case <-ctx.Done():
-		go func() { // release the callbacks once the promise settles
-			<-ch
-			ok.Release()
-			fail.Release()
-		}()
-		return js.Value{}, ctx.Err()
-	}
 }

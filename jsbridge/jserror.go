@@ -1,0 +1,26 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"errors"
+	"syscall/js"
+
+	"github.com/idbsync/idbsync/core/oplog"
+)
+
+// Error converts err into a JavaScript Error with err's message and, when
+// it has one, its code; a cursor mismatch also carries expected and actual
+// (Numbers, BigInts past 2^53, as idbsync.d.ts says).
+func Error(err error) js.Value {
+	e := js.Global().Get("Error").New(err.Error())
+	if code := Code(err); code != "" {
+		e.Set("code", code)
+	}
+	var cm *oplog.CursorMismatchError
+	if errors.As(err, &cm) {
+		e.Set("expected", bigIndex(cm.Expected))
+		e.Set("actual", bigIndex(cm.Actual))
+	}
+	return e
+}
