@@ -180,8 +180,10 @@ func (c *connection) missing(names []string) []string {
 }
 
 // awaitTx waits until tx completes (nil) or aborts (its error, or
-// kv.ErrAborted when it has none). When ctx ends first it aborts tx and
-// returns ctx's error once the browser has.
+// kv.ErrAborted when it has none). When ctx ends first it aborts tx and,
+// once the browser has settled it, returns ctx's error, or nil if the
+// transaction completed before the abort could stop it: an error always
+// means nothing of tx was applied.
 func awaitTx(ctx context.Context, tx js.Value) error {
 	done := make(chan error, 1)
 	settle := func(err error) {
@@ -212,7 +214,9 @@ func awaitTx(ctx context.Context, tx js.Value) error {
 		return mapError(err)
 	case <-ctx.Done():
 		abortTx(tx)
-		<-done
+		if err := <-done; err == nil {
+			return nil
+		}
 		return ctx.Err()
 	}
 }

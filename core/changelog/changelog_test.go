@@ -3,6 +3,7 @@ package changelog_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
@@ -16,6 +17,41 @@ import (
 	"github.com/idbsync/idbsync/core/kv/kvtest"
 	"github.com/idbsync/idbsync/core/kv/memkv"
 )
+
+// never is a timer that never fires: no heartbeat runs on its own.
+func never(time.Duration) <-chan time.Time { return nil }
+
+// TestLog runs the Log suite on every Log that keeps entries.
+func TestLog(t *testing.T) {
+	t.Run("Memory", func(t *testing.T) {
+		changelogtest.RunLog(t, func(_ testing.TB, now func() time.Time) changelog.Log { return changelog.NewMemory(now) })
+	})
+	t.Run("Durable", func(t *testing.T) {
+		changelogtest.RunLog(t, func(t testing.TB, now func() time.Time) changelog.Log {
+			d, err := changelog.OpenDurable(ctx, memkv.New(), changelog.DurableOptions{Now: now, After: never})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = d.Close() })
+			return d
+		})
+	})
+}
+
+// TestBlobStore runs the BlobStore suite on every blob store, KVBlobs with
+// its default chunks and with small ones.
+func TestBlobStore(t *testing.T) {
+	t.Run("MemoryBlobs", func(t *testing.T) {
+		changelogtest.RunBlobStore(t, func(testing.TB) changelog.BlobStore { return changelog.NewMemoryBlobs() })
+	})
+	for _, chunk := range []int{0, 1000} {
+		t.Run(fmt.Sprintf("KVBlobs/chunk%d", chunk), func(t *testing.T) {
+			changelogtest.RunBlobStore(t, func(t testing.TB) changelog.BlobStore {
+				b, err := changelog.NewKVBlobs(ctx, memkv.New(), "", chunk)
+				require.NoError(t, err)
+				return b
+			})
+		})
+	}
+}
 
 func TestDurable(t *testing.T) {
 	changelogtest.Run(t, kvtest.MemOpener())
