@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -15,6 +16,271 @@ import (
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
 )
+
+// deadWithEntries opens an instance, records n entries and lets it expire;
+// the returned recoverers beat after the expiry, so they are alive.
+func deadWithEntries(t *testing.T, e *env, n, recoverers int) (*changelog.Durable, []changelog.Entry, []*changelog.Durable) {
+	t.Helper()
+	x := e.instance(t)
+	es := record(t, x, n)
+	rs := make([]*changelog.Durable, recoverers)
+	for i := range rs {
+		rs[i] = e.instance(t)
+	}
+	e.clock.Add(expiry + time.Second)
+	for _, r := range rs {
+		require.NoError(t, r.Heartbeat(ctx))
+	}
+	return x, es, rs
+}
+
+// requireSplit checks that the entries of rs together are want, each once.
+func requireSplit(t *testing.T, want []changelog.Entry, rs ...*changelog.Durable) {
+	t.Helper()
+	var all []changelog.Entry
+	for _, r := range rs {
+		all = append(all, scan(t, r)...)
+	}
+	require.Equal(t, norm(want), norm(all), "no entry lost or duplicated")
+}
+
+func testRacingClaim(t *testing.T, open kvtest.Opener) {
+	const rounds, entries = 3, 8
+	for round := range rounds {
+		e := newEnv(t, open)
+		x, want, rs := deadWithEntries(t, e, entries, 2)
+		var (
+			wg   sync.WaitGroup
+			ns   [2]int
+			errs [2]error
+		)
+		start := make(chan struct{})
+		for i, r := range rs {
+			wg.Go(func() {
+				<-start
+				ns[i], errs[i] = r.Claim(ctx, x.Instance())
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i := range rs {
+			if errs[i] == nil {
+				require.Equal(t, -1, winner, "round %d: both claims succeeded (%d and %d entries)", round, ns[0], ns[1])
+				winner = i
+				assert.Equal(t, entries, ns[i], "round %d: the winner takes every entry", round)
+			} else {
+				require.ErrorIs(t, errs[i], kv.ErrConflict, "round %d", round)
+			}
+		}
+		require.NotEqual(t, -1, winner, "round %d: no claim succeeded: %v", round, errs)
+		requireEntries(t, rs[winner], want)
+		assert.Empty(t, scan(t, rs[1-winner]))
+		requireSplit(t, want, rs...)
+		assert.Equal(t, rs[winner].Instance(), view(t, rs[1-winner], x.Instance()).ClaimedBy)
+		assert.Zero(t, rawCount(t, e.handle(t), x.Instance()))
+	}
+}
+
+func testRacingClaimDead(t *testing.T, open kvtest.Opener) {
+	e := newEnv(t, open)
+	const dead, per = 3, 3
+	var want []changelog.Entry
+	for range dead {
+		x := e.instance(t)
+		want = append(want, record(t, x, per)...)
+	}
+	a, b := e.instance(t), e.instance(t)
+	own := record(t, a, 1) // a live recoverer's own entries stay its own
+	e.clock.Add(expiry + time.Second)
+	require.NoError(t, a.Heartbeat(ctx))
+	require.NoError(t, b.Heartbeat(ctx))
+
+	var (
+		wg   sync.WaitGroup
+		ns   [2]int
+		errs [2]error
+	)
+	start := make(chan struct{})
+	for i, r := range []*changelog.Durable{a, b} {
+		wg.Go(func() {
+			<-start
+			ns[i], errs[i] = r.ClaimDead(ctx)
+		})
+	}
+	close(start)
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	assert.Equal(t, dead*per, ns[0]+ns[1], "took %d and %d", ns[0], ns[1])
+	requireSplit(t, append(want, own...), a, b)
+	assert.Len(t, scan(t, a), ns[0]+len(own))
+	assert.Len(t, scan(t, b), ns[1])
+	for id, in := range instances(t, a) {
+		if id != b.Instance() {
+			assert.Contains(t, []uuid.UUID{a.Instance(), b.Instance()}, in.ClaimedBy, "instance %s", id)
+		}
+	}
+}
+
+// hookStore runs one-shot hooks around calls of the store it wraps, to
+// force an interleaving of two instances: beforeGet before the first Get
+// of an instance row, afterScan after the first Scan of the changes.
+type hookStore struct {
+	kv.Store
+	mu        sync.Mutex
+	beforeGet func()
+	afterScan func()
+}
+
+func (h *hookStore) take(f *func()) func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fn := *f
+	*f = nil
+	return fn
+}
+
+func (h *hookStore) Get(ctx context.Context, table string, key []byte) ([]byte, error) {
+	if table == instancesTable {
+		if fn := h.take(&h.beforeGet); fn != nil {
+			fn()
+		}
+	}
+	return h.Store.Get(ctx, table, key)
+}
+
+func (h *hookStore) Scan(ctx context.Context, table string, r kv.Range) ([]kv.Pair, error) {
+	rows, err := h.Store.Scan(ctx, table, r)
+	if table == changesTable {
+		if fn := h.take(&h.afterScan); fn != nil {
+			fn()
+		}
+	}
+	return rows, err
+}
+
+// testClaimInterleavings forces what another instance does between the
+// reads of a Claim and its commit.
+func testClaimInterleavings(t *testing.T, open kvtest.Opener) {
+	type world struct {
+		e    *env
+		x, b *changelog.Durable // the dead instance, another recoverer
+		want []changelog.Entry
+	}
+	cases := []struct {
+		name string
+		// hook installs what happens in between on h, the claimer's store.
+		hook func(t *testing.T, w *world, h *hookStore)
+		// check checks the claim's outcome.
+		check func(t *testing.T, w *world, a *changelog.Durable, n int, err error)
+	}{
+		{
+			name: "ClaimedBeforeRead",
+			hook: func(t *testing.T, w *world, h *hookStore) {
+				h.beforeGet = func() {
+					n, err := w.b.Claim(ctx, w.x.Instance())
+					assert.NoError(t, err)
+					assert.Equal(t, len(w.want), n)
+				}
+			},
+			check: func(t *testing.T, w *world, a *changelog.Durable, n int, err error) {
+				require.ErrorIs(t, err, kv.ErrConflict, "took %d", n)
+				requireEntries(t, w.b, w.want)
+				assert.Empty(t, scan(t, a))
+				assert.Equal(t, w.b.Instance(), view(t, a, w.x.Instance()).ClaimedBy)
+			},
+		},
+		{
+			name: "ClaimedBeforeCommit",
+			hook: func(t *testing.T, w *world, h *hookStore) {
+				h.afterScan = func() {
+					n, err := w.b.Claim(ctx, w.x.Instance())
+					assert.NoError(t, err)
+					assert.Equal(t, len(w.want), n)
+				}
+			},
+			check: func(t *testing.T, w *world, a *changelog.Durable, n int, err error) {
+				require.ErrorIs(t, err, kv.ErrConflict, "took %d", n)
+				requireEntries(t, w.b, w.want)
+				assert.Empty(t, scan(t, a))
+			},
+		},
+		{
+			name: "BeatBeforeRead",
+			hook: func(t *testing.T, w *world, h *hookStore) {
+				h.beforeGet = func() { assert.NoError(t, w.x.Heartbeat(ctx)) }
+			},
+			check: func(t *testing.T, w *world, a *changelog.Durable, n int, err error) {
+				require.Error(t, err, "a live instance was claimed (%d entries)", n)
+				require.True(t, errors.Is(err, changelog.ErrAlive) || errors.Is(err, kv.ErrConflict), "%v", err)
+				requireEntries(t, w.x, w.want)
+				require.NoError(t, w.x.Record(ctx, newID(t), changelog.Change{Object: "alive"}))
+			},
+		},
+		{
+			name: "BeatBeforeCommit",
+			hook: func(t *testing.T, w *world, h *hookStore) {
+				h.afterScan = func() { assert.NoError(t, w.x.Heartbeat(ctx)) }
+			},
+			check: func(t *testing.T, w *world, a *changelog.Durable, n int, err error) {
+				require.ErrorIs(t, err, kv.ErrConflict, "took %d", n)
+				requireEntries(t, w.x, w.want)
+				require.NoError(t, w.x.Record(ctx, newID(t), changelog.Change{Object: "alive"}))
+			},
+		},
+		{
+			// The paused instance replaces an entry after the claimer read
+			// it: the claim must not move (and so revive) the stale value.
+			name: "ReplaceBeforeCommit",
+			hook: func(t *testing.T, w *world, h *hookStore) {
+				h.afterScan = func() {
+					w.want[0].Change = changelog.Change{Object: "replaced", Old: newRev(t)}
+					assert.NoError(t, w.x.Record(ctx, w.want[0].ID, w.want[0].Change))
+				}
+			},
+			check: func(t *testing.T, w *world, a *changelog.Durable, n int, err error) {
+				require.ErrorIs(t, err, kv.ErrConflict, "took %d", n)
+				assert.Empty(t, scan(t, a))
+				n, err = a.Claim(ctx, w.x.Instance()) // the retry takes the new value
+				require.NoError(t, err)
+				assert.Equal(t, len(w.want), n)
+				requireEntries(t, a, w.want)
+			},
+		},
+		{
+			// The dead instance was only paused: it records once more
+			// after the claimer read its entries. That entry must not be
+			// left behind under a fenced instance, where nothing scans.
+			name: "RecordBeforeCommit",
+			hook: func(t *testing.T, w *world, h *hookStore) {
+				h.afterScan = func() {
+					late := changelog.Entry{ID: newID(t), Change: changelog.Change{Object: "late", New: newRev(t)}}
+					assert.NoError(t, w.x.Record(ctx, late.ID, late.Change))
+					w.want = append(w.want, late)
+				}
+			},
+			check: func(t *testing.T, w *world, a *changelog.Durable, n int, err error) {
+				require.NoError(t, err)
+				assert.Equal(t, len(w.want), n)
+				requireEntries(t, a, w.want)
+				assert.Zero(t, rawCount(t, w.e.handle(t), w.x.Instance()), "nothing left under the claimed instance")
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, open)
+			x, want, rs := deadWithEntries(t, e, 2, 1)
+			w := &world{e: e, x: x, b: rs[0], want: want}
+			h := &hookStore{Store: e.handle(t)}
+			a := openLog(t, h, e.opts())
+			tc.hook(t, w, h)
+			n, err := a.Claim(ctx, x.Instance())
+			tc.check(t, w, a, n, err)
+		})
+	}
+}
 
 // testFailedBlobAfterClaim: A's blob write is slow; A is claimed and its
 // entry recovered meanwhile; then A's write fails part-way. A must drop its
