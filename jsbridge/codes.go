@@ -58,6 +58,7 @@ var codes = []struct {
 	{kv.ErrNotFound, CodeInvalidArgument},
 	{oplog.ErrInvalidOp, CodeInvalidArgument},
 	{oplog.ErrInvalidEntry, CodeInvalidArgument},
+	{oplog.ErrTooLarge, CodeInvalidArgument},
 	{oplog.ErrPeerMismatch, CodeInvalidArgument},
 	{oplog.ErrNotFound, CodeInvalidArgument},
 	{changelog.ErrNotFound, CodeInvalidArgument},

@@ -59,6 +59,7 @@ var sentinels = map[string]error{
 	"oplog.ErrInvalidOp":             oplog.ErrInvalidOp,
 	"oplog.ErrNotFound":              oplog.ErrNotFound,
 	"oplog.ErrPeerMismatch":          oplog.ErrPeerMismatch,
+	"oplog.ErrTooLarge":              oplog.ErrTooLarge,
 	"syncer.ErrBadPage":              syncer.ErrBadPage,
 }
 

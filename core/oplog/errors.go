@@ -17,6 +17,10 @@ var ErrInvalidEntry = errors.New("oplog: invalid entry")
 // or whose integrity check fails; nothing of it is used.
 var ErrCorrupt = errors.New("oplog: corrupt record")
 
+// ErrTooLarge rejects a wire batch past MaxBatchEntries or MaxBatchBytes:
+// the sender must split it into pages.
+var ErrTooLarge = errors.New("oplog: batch too large")
+
 // ErrPeerMismatch is returned by Open when the store already belongs to
 // another local peer than the one asked for.
 var ErrPeerMismatch = errors.New("oplog: store belongs to another peer")

@@ -9,9 +9,10 @@ import (
 	"github.com/idbsync/idbsync/core/oplog"
 )
 
-// FuzzDecodeBatch feeds DecodeBatch arbitrary bytes. It must never panic;
-// it fails with ErrCorrupt or ErrInvalidEntry and no entries, or returns
-// valid entries that survive an encode and decode unchanged.
+// FuzzDecodeBatch feeds DecodeBatch arbitrary bytes. It must never panic
+// nor allocate past allocBudget; it fails with ErrCorrupt, ErrInvalidEntry
+// or ErrTooLarge and no entries, or returns valid entries that survive an
+// encode and decode unchanged.
 //
 // The input itself need not be what EncodeBatch writes for its entries:
 // msgp accepts non-minimal integers, fields in any order and unknown
@@ -25,13 +26,17 @@ func FuzzDecodeBatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		in := bytes.Clone(b)
-		es, err := oplog.DecodeBatch(b)
+		var es []oplog.Entry
+		var err error
+		if n := allocated(func() { es, err = oplog.DecodeBatch(b) }); n > allocBudget(len(b)) {
+			t.Fatalf("allocated %d bytes for a %d-byte batch", n, len(b))
+		}
 		if !bytes.Equal(in, b) {
 			t.Fatal("DecodeBatch modified its input")
 		}
 		if err != nil {
-			if !errors.Is(err, oplog.ErrCorrupt) && !errors.Is(err, oplog.ErrInvalidEntry) {
-				t.Fatalf("error matches neither ErrCorrupt nor ErrInvalidEntry: %v", err)
+			if !errors.Is(err, oplog.ErrCorrupt) && !errors.Is(err, oplog.ErrInvalidEntry) && !errors.Is(err, oplog.ErrTooLarge) {
+				t.Fatalf("error matches none of ErrCorrupt, ErrInvalidEntry, ErrTooLarge: %v", err)
 			}
 			if es != nil {
 				t.Fatalf("entries returned with an error: %v", err)

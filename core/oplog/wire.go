@@ -31,10 +31,28 @@ func EncodeBatch(entries []Entry) []byte {
 	return out
 }
 
+// Bounds of one wire batch: a batch past either is refused whole with
+// ErrTooLarge before its entries are decoded, so what a sender makes a
+// replica allocate is bounded by what it sends.
+const (
+	MaxBatchEntries = 50_000
+	MaxBatchBytes   = 64 << 20
+)
+
+// minWireEntry is the fewest bytes a valid entry takes in a batch: a map
+// header, then at least the "p" key and its 16-byte peer (bin8 header).
+const minWireEntry = 1 + 2 + 2 + 16
+
 // DecodeBatch decodes a wire batch, whole or not at all: a truncated,
-// altered or malformed batch is ErrCorrupt, an entry that is not valid
-// (Entry.Validate) is ErrInvalidEntry.
+// altered or malformed batch is ErrCorrupt, one past MaxBatchEntries or
+// MaxBatchBytes is ErrTooLarge, an entry that is not valid (Entry.Validate)
+// is ErrInvalidEntry. It decodes and checks one entry at a time, so it
+// allocates a few times the batch's size at most, and stops at the first
+// bad entry.
 func DecodeBatch(b []byte) ([]Entry, error) {
+	if len(b) > MaxBatchBytes+1024 {
+		return nil, fmt.Errorf("%w: batch of %d bytes, limit %d", ErrTooLarge, len(b), MaxBatchBytes)
+	}
 	var env wireBatch
 	rest, err := env.UnmarshalMsg(b)
 	switch {
@@ -50,18 +68,22 @@ func DecodeBatch(b []byte) ([]Entry, error) {
 		return nil, fmt.Errorf("%w: batch checksum mismatch", ErrCorrupt)
 	}
 	// The checksum proves nothing about a sender's intent: bound the entry
-	// count by the bytes there are (an entry takes more than one) before
-	// the decoder allocates for it.
+	// count by the bytes there are before anything is allocated for it.
 	n, body, err := msgp.ReadArrayHeaderBytes(env.Entries)
-	if err != nil || int(n) > len(body) {
-		return nil, fmt.Errorf("%w: batch of %d entries in %d bytes", ErrCorrupt, n, len(body))
-	}
-	var ws wireEntries
-	if rest, err = ws.UnmarshalMsg(env.Entries); err != nil || len(rest) != 0 {
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("%w: batch entries: %v", ErrCorrupt, err)
+	case uint64(n)*minWireEntry > uint64(len(body)):
+		return nil, fmt.Errorf("%w: batch of %d entries in %d bytes", ErrCorrupt, n, len(body))
+	case n > MaxBatchEntries:
+		return nil, fmt.Errorf("%w: batch of %d entries, limit %d", ErrTooLarge, n, MaxBatchEntries)
 	}
-	entries := make([]Entry, len(ws))
-	for i, w := range ws {
+	entries := make([]Entry, 0, n) // at most len(body)/minWireEntry
+	for i := range int(n) {
+		var w wireEntry // fresh: entries keep its slices
+		if body, err = w.UnmarshalMsg(body); err != nil {
+			return nil, fmt.Errorf("%w: entry %d: %v", ErrCorrupt, i, err)
+		}
 		e := Entry{Idx: w.Idx, TS: hlc.Timestamp(w.TS), Op: Op{Tag: Tag(w.Tag), Key: w.Key, Value: w.Value}}
 		if e.Peer, err = uuidFrom(w.Peer); err != nil {
 			return nil, fmt.Errorf("%w: entry %d: peer: %v", ErrCorrupt, i, err)
@@ -72,7 +94,10 @@ func DecodeBatch(b []byte) ([]Entry, error) {
 		if err := e.Validate(); err != nil {
 			return nil, fmt.Errorf("entry %d: %w", i, err)
 		}
-		entries[i] = e
+		entries = append(entries, e)
+	}
+	if len(body) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the last entry", ErrCorrupt, len(body))
 	}
 	return entries, nil
 }

@@ -35,7 +35,9 @@ type Replica interface {
 }
 
 // Local returns the Replica of a Processor in this process. Its ReadSince
-// treats a limit <= 0 as no limit, like oplog.Processor.ReadSince.
+// answers at most oplog.MaxBatchEntries entries (a limit <= 0 asks for
+// that many) in at most oplog.MaxBatchBytes, so every batch it serves is
+// one the other side's decoder accepts.
 func Local(p *oplog.Processor) Replica { return local{p: p} }
 
 // local adapts a Processor to Replica: the wire encoding is the only thing
@@ -49,11 +51,19 @@ func (l local) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
 }
 
 func (l local) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
+	if limit <= 0 || limit > oplog.MaxBatchEntries {
+		limit = oplog.MaxBatchEntries
+	}
 	entries, err := l.p.ReadSince(ctx, peer, from, limit)
 	if err != nil {
 		return nil, err
 	}
-	return oplog.EncodeBatch(entries), nil
+	b := oplog.EncodeBatch(entries)
+	for len(b) > oplog.MaxBatchBytes && len(entries) > 1 {
+		entries = entries[:len(entries)/2] // large values: a shorter page
+		b = oplog.EncodeBatch(entries)
+	}
+	return b, nil
 }
 
 func (l local) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {

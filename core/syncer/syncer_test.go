@@ -749,6 +749,40 @@ func TestLocal(t *testing.T) {
 	assert.Equal(t, oplog.PeerCursors{a.peer(): 5}, c)
 }
 
+// TestLocalServesDecodableBatches: a local replica never serves a batch
+// the other side's decoder refuses: past oplog.MaxBatchEntries entries, or
+// oplog.MaxBatchBytes bytes, it answers a shorter page.
+func TestLocalServesDecodableBatches(t *testing.T) {
+	a := newNode(t, 1)
+	ops := make([]oplog.Op, oplog.MaxBatchEntries+10)
+	for i := range ops {
+		ops[i] = oplog.Put("k", nil)
+	}
+	a.exec(t, ops...)
+	big := make([]byte, 20<<20)
+	a.exec(t, oplog.Put("big", big), oplog.Put("big", big), oplog.Put("big", big), oplog.Put("big", big))
+
+	for _, limit := range []int{0, oplog.MaxBatchEntries + 1} {
+		wire, err := a.r.ReadSince(ctx, a.peer(), 0, limit)
+		require.NoError(t, err)
+		es, err := oplog.DecodeBatch(wire)
+		require.NoError(t, err, "limit %d", limit)
+		assert.Len(t, es, oplog.MaxBatchEntries, "limit %d", limit)
+	}
+	from := uint64(len(ops))
+	wire, err := a.r.ReadSince(ctx, a.peer(), from, 4)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(wire), oplog.MaxBatchBytes)
+	es, err := oplog.DecodeBatch(wire)
+	require.NoError(t, err)
+	assert.Len(t, es, 2, "four 20 MiB values make a page of two")
+
+	b := newNode(t, 2)
+	n, err := syncer.Pull(ctx, b.r, a.r, syncer.Options{PageSize: oplog.MaxBatchEntries * 2})
+	require.NoError(t, err, "a pull with pages past the bounds still goes through")
+	assert.Equal(t, len(ops)+4, n)
+}
+
 // TestRandomConvergence runs replicas that write random keys with
 // wandering clocks and sync in random pairs with random page sizes; after a
 // full round of syncs all hold the same log and state, and each entry was
