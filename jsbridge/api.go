@@ -43,10 +43,33 @@ var handles = struct {
 // handle is one open engine as JavaScript holds it.
 type handle struct {
 	id     int
-	e      *Engine
-	funcs  []js.Func
+	obj    js.Value           // the object JavaScript holds
+	funcs  map[string]js.Func // its methods, released on close
 	mu     sync.Mutex
+	e      *Engine // nil once closed, so a handle JavaScript keeps holds no engine
 	closed bool
+}
+
+// afterClose are the methods of every closed handle, shared: close()
+// resolves, every other method rejects with CLOSED. A closed handle's own
+// functions are released, which frees the engine they reached; JavaScript
+// finds these in their place, so it never calls a released function (that
+// would stop the module).
+var afterClose = struct {
+	once          sync.Once
+	close, method js.Func
+}{}
+
+func closedFuncs() (closeFn, method js.Func) {
+	afterClose.once.Do(func() {
+		afterClose.close = js.FuncOf(func(js.Value, []js.Value) any {
+			return Promise(func() (any, error) { return nil, nil })
+		})
+		afterClose.method = js.FuncOf(func(js.Value, []js.Value) any {
+			return Promise(func() (any, error) { return nil, fmt.Errorf("%w: the engine was closed", kv.ErrClosed) })
+		})
+	})
+	return afterClose.close, afterClose.method
 }
 
 // engine returns the engine, or a CLOSED error once close was called.
@@ -78,7 +101,7 @@ func (h *handle) method(name string, fn func(a *args) func(ctx context.Context, 
 			return work(context.Background(), e)
 		})
 	})
-	h.funcs = append(h.funcs, f)
+	h.funcs[name] = f
 	return f
 }
 
@@ -145,7 +168,7 @@ func openOptions(a *args) Options {
 func newHandle(e *Engine) js.Value {
 	handles.Lock()
 	handles.next++
-	h := &handle{id: handles.next, e: e}
+	h := &handle{id: handles.next, e: e, funcs: make(map[string]js.Func)}
 	handles.m[h.id] = h
 	handles.Unlock()
 
@@ -328,12 +351,15 @@ func newHandle(e *Engine) js.Value {
 	closeFn := js.FuncOf(func(js.Value, []js.Value) any {
 		return Promise(func() (any, error) { return nil, h.close() })
 	})
-	h.funcs = append(h.funcs, closeFn)
+	h.funcs["close"] = closeFn
 	obj["close"] = closeFn
-	return js.ValueOf(obj)
+	h.obj = js.ValueOf(obj)
+	return h.obj
 }
 
 // close closes the engine once; later calls on the handle answer CLOSED.
+// Then it puts the shared closed methods in place of the handle's own and
+// releases those, so nothing reachable from JavaScript holds the engine.
 func (h *handle) close() error {
 	h.mu.Lock()
 	if h.closed {
@@ -341,11 +367,26 @@ func (h *handle) close() error {
 		return nil
 	}
 	h.closed = true
+	e := h.e
+	h.e = nil
 	h.mu.Unlock()
 	handles.Lock()
 	delete(handles.m, h.id)
 	handles.Unlock()
-	return h.e.Close()
+	err := e.Close()
+	closeFn, method := closedFuncs()
+	for name, f := range h.funcs {
+		if name == "close" {
+			h.obj.Set(name, closeFn)
+		} else {
+			h.obj.Set(name, method)
+		}
+		// NB: close is running inside its own Promise's goroutine, not in
+		// closeFn's JavaScript call, which has returned: releasing it is safe.
+		f.Release()
+	}
+	clear(h.funcs)
+	return err
 }
 
 // replicaOf is the other side of a sync: an open handle of this page (in
@@ -356,8 +397,12 @@ func replicaOf(v js.Value) (syncer.Replica, error) {
 			handles.Lock()
 			h := handles.m[id.Int()]
 			handles.Unlock()
-			if inst := v.Get("instance"); h != nil && kind(inst) == "string" && inst.String() == h.e.Instance().String() {
-				return &watched{Replica: h.e}, nil
+			if h != nil {
+				if e, err := h.engine(); err == nil {
+					if inst := v.Get("instance"); kind(inst) == "string" && inst.String() == e.Instance().String() {
+						return &watched{Replica: e}, nil
+					}
+				}
 			}
 		}
 	}
