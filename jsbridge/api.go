@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -336,12 +337,17 @@ func newHandle(e *Engine) js.Value {
 		return func(ctx context.Context, e *Engine) (any, error) {
 			mine := &watched{Replica: e}
 			res, err := syncer.Sync(ctx, mine, other, syncer.Options{PageSize: pageSize})
-			if err != nil {
+			if err != nil && !errors.Is(err, syncer.ErrIncomplete) {
 				return nil, err
 			}
 			out := map[string]any{"toA": res.ToA, "toB": res.ToB, "keysA": toJS(appendKeys(nil, mine.keys))}
 			if w, ok := other.(*watched); ok {
 				out["keysB"] = toJS(appendKeys(nil, w.keys))
+			}
+			if err != nil {
+				// Every range that could sync did: reject with all the
+				// failures, and what was applied (for watchers).
+				return nil, &incompleteSync{err: err, res: res, out: out}
 			}
 			return out, nil
 		}
@@ -407,6 +413,36 @@ func replicaOf(v js.Value) (syncer.Replica, error) {
 		}
 	}
 	return newJSReplica(v)
+}
+
+// incompleteSync is a sync that did all it could while some peer ranges
+// failed: it rejects with the first failure's code, every failure (with its
+// peer and side) and the result of what went through.
+type incompleteSync struct {
+	err error
+	res syncer.Result
+	out map[string]any
+}
+
+func (e *incompleteSync) Error() string { return e.err.Error() }
+func (e *incompleteSync) Unwrap() error { return e.err }
+
+// decorate adds the failures and the result to the JavaScript Error je.
+func (e *incompleteSync) decorate(je js.Value) {
+	if len(e.res.Errors) > 0 {
+		je.Set("code", Code(e.res.Errors[0].Err))
+	}
+	errs := make([]any, len(e.res.Errors))
+	for i, re := range e.res.Errors {
+		x := Error(re.Err)
+		x.Set("peer", re.Peer.String())
+		x.Set("side", re.Side)
+		errs[i] = x
+	}
+	je.Set("errors", errs)
+	for k, v := range e.out {
+		je.Set(k, v)
+	}
 }
 
 // watched is a sync replica of this page that notes the keys its applies

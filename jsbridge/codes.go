@@ -69,6 +69,7 @@ var codes = []struct {
 	{kv.ErrAborted, CodeUnavailable},
 	{ErrNoLocks, CodeUnavailable},
 	{ErrUnavailable, CodeUnavailable},
+	{syncer.ErrIncomplete, CodeUnavailable}, // only when no range error had a code
 	{context.Canceled, CodeUnavailable},
 	{context.DeadlineExceeded, CodeUnavailable},
 	{ErrInternal, CodeInternal},

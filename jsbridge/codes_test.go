@@ -61,6 +61,7 @@ var sentinels = map[string]error{
 	"oplog.ErrPeerMismatch":          oplog.ErrPeerMismatch,
 	"oplog.ErrTooLarge":              oplog.ErrTooLarge,
 	"syncer.ErrBadPage":              syncer.ErrBadPage,
+	"syncer.ErrIncomplete":           syncer.ErrIncomplete,
 }
 
 // declared lists the exported Err* variables declared in the non-test Go

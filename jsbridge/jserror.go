@@ -11,11 +11,17 @@ import (
 
 // Error converts err into a JavaScript Error with err's message and, when
 // it has one, its code; a cursor mismatch also carries expected and actual
-// (Numbers, BigInts past 2^53, as idbsync.d.ts says).
+// (Numbers, BigInts past 2^53, as idbsync.d.ts says); a sync that did
+// all it could with some peer ranges failing carries every failure in
+// errors (each with its peer and side), and toA, toB.
 func Error(err error) js.Value {
 	e := js.Global().Get("Error").New(err.Error())
 	if code := Code(err); code != "" {
 		e.Set("code", code)
+	}
+	var inc *incompleteSync
+	if errors.As(err, &inc) {
+		inc.decorate(e)
 	}
 	var cm *oplog.CursorMismatchError
 	if errors.As(err, &cm) {

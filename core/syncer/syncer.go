@@ -37,39 +37,88 @@ func (o Options) pageSize() uint64 {
 	return uint64(o.PageSize)
 }
 
-// Result is the outcome of Sync: entries newly applied to each side.
-type Result struct{ ToA, ToB int }
+// Result is the outcome of Sync: entries newly applied to each side, and
+// the peer ranges that failed while the others went on.
+type Result struct {
+	ToA, ToB int
+	Errors   []*RangeError
+}
+
+// RangeError is the failure of one peer's range in one direction: a page
+// that could not be read, was not the page asked for, or that the
+// destination refused (a clock too far ahead, a forked history, an invalid
+// entry). What the range applied before it stays applied; the other ranges
+// and the other direction go on.
+type RangeError struct {
+	Side     string // the replica the entries were for: "a" or "b" (Sync), "dst" (Pull)
+	Peer     uuid.UUID
+	From, To uint64 // the range that was missing
+	Err      error  // says which page and why
+}
+
+func (e *RangeError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause, so errors.Is(err, hlc.ErrClockSkew) and the
+// like work through a RangeError.
+func (e *RangeError) Unwrap() error { return e.Err }
+
+// incomplete is the error of a pull or sync that did everything it could
+// but some ranges failed: ErrIncomplete, and each RangeError.
+func incomplete(errs []*RangeError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	all := make([]error, len(errs))
+	for i, e := range errs {
+		all[i] = e
+	}
+	return fmt.Errorf("%w: %w", ErrIncomplete, errors.Join(all...))
+}
 
 // Pull copies into dst every entry src has and dst lacks; it returns how
 // many entries dst newly applied.
 //
 // What src lacks is fixed when Pull starts: entries src gains meanwhile
 // wait for the next pull. Entries another pull applied to dst meanwhile are
-// skipped and not counted. On an error Pull returns what it had applied so
-// far with it, and that stays applied: when ctx ends between pages the
-// error is ctx.Err(); a page that is not the one asked for is ErrBadPage (a
-// batch that does not decode, oplog.ErrCorrupt) and nothing of it is
-// applied; any other error of either side is wrapped with the side, peer
-// and range it concerns. A *oplog.CursorMismatchError from dst's Apply
-// (dst holds less than its cursors said) is retried once per range from
-// cursors read again.
+// skipped and not counted. A range that fails (a page src cannot read, one
+// that is not the page asked for (ErrBadPage; a batch that does not
+// decode, oplog.ErrCorrupt), one dst refuses) stops that range only: Pull
+// goes on with the others, and then returns what it applied with an error
+// that is ErrIncomplete and each *RangeError (errors.Is and errors.As see
+// through it). What was applied stays applied. When ctx ends between pages
+// Pull stops there with ctx.Err(); when either side's cursors cannot be
+// read it does nothing and says so. A *oplog.CursorMismatchError from dst's
+// Apply (dst holds less of the peer than its cursors said) is retried once
+// per range from cursors read again.
 func Pull(ctx context.Context, dst, src Replica, opts Options) (int, error) {
-	return puller{dst: dst, src: src, dstName: "dst", srcName: "src", size: opts.pageSize()}.run(ctx)
+	n, errs, err := puller{dst: dst, src: src, dstName: "dst", srcName: "src", size: opts.pageSize()}.run(ctx)
+	if err != nil {
+		return n, err
+	}
+	return n, incomplete(errs)
 }
 
-// Sync pulls both ways: a from b, then b from a. On an error it returns
-// what it had applied so far with it (see Pull); b's pull does not start
-// when a's failed.
+// Sync pulls both ways: a from b, then b from a, each with Pull's rules.
+// Failed ranges of either direction are in Result.Errors and the error
+// (ErrIncomplete); neither keeps the other direction from running. Only an
+// error that stops a whole direction (an ended ctx, cursors that cannot be
+// read) returns before the other has run.
 func Sync(ctx context.Context, a, b Replica, opts Options) (Result, error) {
 	var res Result
-	var err error
 	size := opts.pageSize()
-	res.ToA, err = puller{dst: a, src: b, dstName: "a", srcName: "b", size: size}.run(ctx)
+	n, errs, err := puller{dst: a, src: b, dstName: "a", srcName: "b", size: size}.run(ctx)
+	res.ToA = n
+	res.Errors = errs
 	if err != nil {
 		return res, err
 	}
-	res.ToB, err = puller{dst: b, src: a, dstName: "b", srcName: "a", size: size}.run(ctx)
-	return res, err
+	n, errs, err = puller{dst: b, src: a, dstName: "b", srcName: "a", size: size}.run(ctx)
+	res.ToB = n
+	res.Errors = append(res.Errors, errs...)
+	if err != nil {
+		return res, err
+	}
+	return res, incomplete(res.Errors)
 }
 
 // puller is one pull; the names say which side an error concerns.
@@ -79,27 +128,31 @@ type puller struct {
 	size             uint64
 }
 
-func (p puller) run(ctx context.Context) (int, error) {
+// run pulls every missing range; a range that fails is noted and the next
+// one goes on. err is what stopped the whole pull.
+func (p puller) run(ctx context.Context) (applied int, failed []*RangeError, err error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	mine, err := p.dst.Cursors(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("syncer: cursors of %s: %w", p.dstName, err)
+		return 0, nil, fmt.Errorf("syncer: cursors of %s: %w", p.dstName, err)
 	}
 	theirs, err := p.src.Cursors(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("syncer: cursors of %s: %w", p.srcName, err)
+		return 0, nil, fmt.Errorf("syncer: cursors of %s: %w", p.srcName, err)
 	}
-	applied := 0
 	for _, r := range mine.Missing(theirs) {
 		n, err := p.pullRange(ctx, r)
 		applied += n
+		if ctx.Err() != nil {
+			return applied, failed, ctx.Err()
+		}
 		if err != nil {
-			return applied, err
+			failed = append(failed, &RangeError{Side: p.dstName, Peer: r.Peer, From: r.From, To: r.To, Err: err})
 		}
 	}
-	return applied, nil
+	return applied, failed, nil
 }
 
 // pullRange copies r from src into dst, one page per transaction.

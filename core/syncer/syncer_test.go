@@ -593,10 +593,10 @@ func TestErrorsPropagate(t *testing.T) {
 	}{
 		{"DstCursors", false, func(s *spy) { s.cursors = fail }, nil, "syncer: cursors of dst: transport down"},
 		{"SrcCursors", false, nil, func(s *spy) { s.cursors = fail }, "syncer: cursors of src: transport down"},
-		{"SrcReadSince", false, nil, func(s *spy) { s.readSince = failRead }, "syncer: read peer %s [0, 4) from src: transport down"},
-		{"DstApply", false, func(s *spy) { s.apply = failApply }, nil, "syncer: apply peer %s [0, 4) to dst: transport down"},
-		{"SyncReadFromB", true, nil, func(s *spy) { s.readSince = failRead }, "syncer: read peer %s [0, 4) from b: transport down"},
-		{"SyncApplyToA", true, func(s *spy) { s.apply = failApply }, nil, "syncer: apply peer %s [0, 4) to a: transport down"},
+		{"SrcReadSince", false, nil, func(s *spy) { s.readSince = failRead }, "syncer: some peer ranges failed: syncer: read peer %s [0, 4) from src: transport down"},
+		{"DstApply", false, func(s *spy) { s.apply = failApply }, nil, "syncer: some peer ranges failed: syncer: apply peer %s [0, 4) to dst: transport down"},
+		{"SyncReadFromB", true, nil, func(s *spy) { s.readSince = failRead }, "syncer: some peer ranges failed: syncer: read peer %s [0, 4) from b: transport down"},
+		{"SyncApplyToA", true, func(s *spy) { s.apply = failApply }, nil, "syncer: some peer ranges failed: syncer: apply peer %s [0, 4) to a: transport down"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -652,8 +652,14 @@ func TestClockSkew(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, hlc.ErrClockSkew)
+			require.ErrorIs(t, err, syncer.ErrIncomplete)
 			assert.Contains(t, err.Error(), "to a")
-			assert.Equal(t, syncer.Result{}, res, "the page holding the skewed entry is not applied")
+			assert.Zero(t, res.ToA, "the page holding the skewed entry is not applied")
+			assert.Zero(t, res.ToB)
+			require.Len(t, res.Errors, 1)
+			assert.Equal(t, "a", res.Errors[0].Side)
+			assert.Equal(t, b.peer(), res.Errors[0].Peer)
+			assert.ErrorIs(t, res.Errors[0], hlc.ErrClockSkew)
 			assert.Empty(t, a.cursors(t))
 
 			// Once a's clock has caught up the same sync goes through.
@@ -781,6 +787,31 @@ func TestLocalServesDecodableBatches(t *testing.T) {
 	n, err := syncer.Pull(ctx, b.r, a.r, syncer.Options{PageSize: oplog.MaxBatchEntries * 2})
 	require.NoError(t, err, "a pull with pages past the bounds still goes through")
 	assert.Equal(t, len(ops)+4, n)
+}
+
+// TestSyncGoesOnPastAFailingPeer: a peer two hours ahead (CLOCK_SKEW) no
+// longer keeps an honest peer's entries, nor the other direction, from
+// moving; the failure is reported for that peer alone.
+func TestSyncGoesOnPastAFailingPeer(t *testing.T) {
+	a, b, honest := newNode(t, 1), newNode(t, 2), newNode(t, 3)
+	honest.write(t, 30, 7, "h")
+	_, err := syncer.Pull(ctx, b.r, honest.r, syncer.Options{})
+	require.NoError(t, err)
+	b.clock.Add(2 * time.Hour)
+	b.write(t, 5, 5, "b")
+	a.write(t, 12, 4, "a")
+
+	res, err := syncer.Sync(ctx, a.r, b.r, syncer.Options{PageSize: 8})
+	require.ErrorIs(t, err, syncer.ErrIncomplete)
+	require.ErrorIs(t, err, hlc.ErrClockSkew)
+	assert.Equal(t, 30, res.ToA, "the honest peer's entries reach a")
+	assert.Equal(t, 12, res.ToB, "a's writes reach b")
+	require.Len(t, res.Errors, 1, "one failure: b's own range, to a")
+	var re *syncer.RangeError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, syncer.RangeError{Side: "a", Peer: b.peer(), From: 0, To: 5, Err: re.Err}, *re)
+	assert.Equal(t, oplog.PeerCursors{a.peer(): 12, honest.peer(): 30}, a.cursors(t))
+	assert.Equal(t, oplog.PeerCursors{a.peer(): 12, b.peer(): 5, honest.peer(): 30}, b.cursors(t))
 }
 
 // TestRandomConvergence runs replicas that write random keys with
