@@ -39,11 +39,11 @@ var codes = []struct {
 	{kv.ErrUniqueViolation, CodeUniqueViolation},
 	{kv.ErrConflict, CodeConflict},
 	{changelog.ErrAlive, CodeConflict},
+	{changelog.ErrFenced, CodeConflict}, // the instance registered afresh: retry
 	{kv.ErrQuotaExceeded, CodeQuotaExceeded},
 	{kv.ErrClosed, CodeClosed},
 	{oplog.ErrClosed, CodeClosed},
 	{changelog.ErrClosed, CodeClosed},
-	{changelog.ErrFenced, CodeClosed},
 	{engine.ErrClosed, CodeClosed},
 	{kv.ErrBlocked, CodeBlocked},
 	{kv.ErrCorrupt, CodeCorrupt},

@@ -33,7 +33,9 @@ type Options struct {
 // instance alive while the page holds the instance's Web Lock.
 type Engine struct {
 	*engine.Engine
-	store   *idb.Store
+	store *idb.Store
+
+	lockMu  sync.Mutex
 	release func() // frees the instance's Web Lock
 
 	closeMu  sync.Mutex
@@ -72,8 +74,27 @@ func OpenEngine(ctx context.Context, opts Options) (_ *Engine, err error) {
 		Alive: func(ctx context.Context, id uuid.UUID) (bool, bool) {
 			return LockHeld(ctx, InstanceLockName(id))
 		},
+		Renew: e.renew,
 	})
 	return e, err
+}
+
+// renew takes the Web Lock of a fresh instance id for an instance found
+// claimed while this page held it alive, and frees the old one.
+func (e *Engine) renew(ctx context.Context) (uuid.UUID, error) {
+	id := uuid.New()
+	release, err := HoldLock(ctx, InstanceLockName(id))
+	if err != nil {
+		return uuid.Nil, err
+	}
+	e.lockMu.Lock()
+	old := e.release
+	e.release = release
+	e.lockMu.Unlock()
+	if old != nil {
+		old()
+	}
+	return id, nil
 }
 
 // Close closes the engine, then the database, then frees the Web Lock.
@@ -98,8 +119,11 @@ func (e *Engine) shutdown() error {
 	if e.store != nil {
 		errs = append(errs, e.store.Close())
 	}
-	if e.release != nil {
-		e.release()
+	e.lockMu.Lock()
+	release := e.release
+	e.lockMu.Unlock()
+	if release != nil {
+		release()
 	}
 	// Closing after the browser took the database away is no failure.
 	err := errors.Join(errs...)

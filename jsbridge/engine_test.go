@@ -90,3 +90,30 @@ func TestOpenCloseFreesEngines(t *testing.T) {
 	_, err = Await(ctx, last.Call("close"))
 	require.NoError(t, err, "close again resolves")
 }
+
+// TestClaimedWhileAliveTakesANewLock: a page whose instance another page
+// claimed (its lock looked free) registers afresh under a new id, holding
+// that id's lock, and goes on writing.
+func TestClaimedWhileAliveTakesANewLock(t *testing.T) {
+	ctx := context.Background()
+	name := kvtest.FreshName(t, "jsbridge")
+	a, err := OpenEngine(ctx, Options{Name: name})
+	require.NoError(t, err)
+	defer a.Close()
+	b, err := OpenEngine(ctx, Options{Name: name})
+	require.NoError(t, err)
+	defer b.Close()
+	first := a.Instance()
+	a.release() // the lock is lost while the page lives on
+	_, err = b.Recover(ctx)
+	require.NoError(t, err)
+
+	require.NoError(t, a.PutBlob(ctx, "att", make([]byte, 100_000)), "a goes on")
+	require.NotEqual(t, first, a.Instance())
+	held, known := LockHeld(ctx, InstanceLockName(a.Instance()))
+	require.True(t, known)
+	assert.True(t, held, "the new instance holds its lock")
+	s, err := b.Stats(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, engine.Stats{Blobs: 1, Referenced: 1, Instances: 2}, s, "a's new instance is alive: not claimed again")
+}

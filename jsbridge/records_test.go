@@ -98,7 +98,7 @@ func TestCode(t *testing.T) {
 		{"Quota", &kv.OpError{Table: "t", Err: kv.ErrQuotaExceeded}, jsbridge.CodeQuotaExceeded},
 		{"StoreClosed", kv.ErrClosed, jsbridge.CodeClosed},
 		{"ProcessorClosed", oplog.ErrClosed, jsbridge.CodeClosed},
-		{"Fenced", changelog.ErrFenced, jsbridge.CodeClosed},
+		{"Fenced", changelog.ErrFenced, jsbridge.CodeConflict},
 		{"Blocked", kv.ErrBlocked, jsbridge.CodeBlocked},
 		{"CorruptWire", oplog.ErrCorrupt, jsbridge.CodeCorrupt},
 		{"CorruptRow", kv.ErrCorrupt, jsbridge.CodeCorrupt},

@@ -44,18 +44,25 @@ type DurableOptions struct {
 	ID uuid.UUID
 	// After is the timer of the heartbeat loop; nil means time.After.
 	After func(time.Duration) <-chan time.Time
+	// Renew, when set, returns the id under which an instance that found
+	// itself claimed while alive registers afresh (a browser takes the
+	// Web Lock of the new id in it, and frees the old one); nil means a new
+	// uuid.
+	Renew func(ctx context.Context) (uuid.UUID, error)
 }
 
 // Durable is the Log over a kv.Store, for one instance (one open
 // engine, a browser tab). Its entries are keyed (instance, change id); its
 // instance row {epoch, heartbeat} is refreshed by Heartbeat. Another
-// instance may Claim it once it is dead, taking its entries; from then on
-// every write of the claimed instance fails with ErrFenced, because each of
-// its commits expects its own row unchanged.
+// instance may Claim it once it is dead, taking its entries; the claimed
+// instance's next write fails with ErrFenced, because each of its commits
+// expects its own row unchanged. An instance claimed while it was alive
+// (paused past its heartbeat, a lock it lost) then registers afresh under a
+// new id (DurableOptions.Renew) and goes on: the write that found it
+// fenced failed, the next ones succeed.
 type Durable struct {
 	store              kv.Store
 	instances, changes string
-	id                 uuid.UUID
 	opts               DurableOptions
 
 	// beat orders this instance's own writes of its row against its
@@ -67,8 +74,11 @@ type Durable struct {
 	// (stopping the loop).
 	beat sync.RWMutex
 
+	renewMu sync.Mutex // serializes renewals
+
 	mu     sync.Mutex
-	row    []byte // this instance's row as last written, what commits expect
+	id     uuid.UUID // this instance's id: a renewal changes it
+	row    []byte    // this instance's row as last written, what commits expect
 	rec    instanceRecord
 	closed bool
 	stop   chan struct{}
@@ -127,8 +137,19 @@ func OpenDurable(ctx context.Context, store kv.Store, opts DurableOptions) (*Dur
 	return d, nil
 }
 
-// Instance returns this instance's id.
-func (d *Durable) Instance() uuid.UUID { return d.id }
+// Instance returns this instance's id (a new one after a renewal).
+func (d *Durable) Instance() uuid.UUID {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.id
+}
+
+// self returns this instance's id and row as of now.
+func (d *Durable) self() (uuid.UUID, []byte) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.id, d.row
+}
 
 func (d *Durable) entryKey(instance uuid.UUID, id ID) []byte {
 	return kv.AppendUUID(kv.AppendUUID(make([]byte, 0, 32), instance), id)
@@ -140,17 +161,21 @@ func (d *Durable) entryKey(instance uuid.UUID, id ID) []byte {
 // a Heartbeat between Fence and the Commit of b also fails b with
 // kv.ErrConflict (fence a new batch and retry).
 func (d *Durable) Fence(b *kv.Batch) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	b.Expect(d.instances, d.id[:], d.row)
+	id, row := d.self()
+	b.Expect(d.instances, id[:], row)
 }
 
 // CommitFenced commits b on condition that this instance has not been
 // claimed (ErrFenced when it has), ordered against heartbeats so that a
 // beat never fails it. The Manager commits its compare-and-sets through it.
-func (d *Durable) CommitFenced(ctx context.Context, b *kv.Batch) error { return d.commit(ctx, b) }
+func (d *Durable) CommitFenced(ctx context.Context, b *kv.Batch) error {
+	return d.commit(ctx, func(uuid.UUID, *kv.Batch) error { return nil }, b)
+}
 
-func (d *Durable) commit(ctx context.Context, b *kv.Batch) error {
+// commit adds to b what build enqueues for this instance's id, fences it
+// and commits it. When the instance turns out to be claimed it registers
+// afresh and returns ErrFenced: the caller may build the write again.
+func (d *Durable) commit(ctx context.Context, build func(self uuid.UUID, b *kv.Batch) error, b *kv.Batch) error {
 	d.beat.RLock()
 	defer d.beat.RUnlock()
 	d.mu.Lock()
@@ -158,21 +183,70 @@ func (d *Durable) commit(ctx context.Context, b *kv.Batch) error {
 		d.mu.Unlock()
 		return ErrClosed
 	}
-	b.Expect(d.instances, d.id[:], d.row)
+	id, row := d.id, d.row
 	d.mu.Unlock()
+	if err := build(id, b); err != nil {
+		return err
+	}
+	b.Expect(d.instances, id[:], row)
 	err := d.store.Commit(ctx, b)
-	if errors.Is(err, kv.ErrConflict) && d.fenced(ctx) {
-		return fmt.Errorf("%w: instance %s", ErrFenced, d.id)
+	if errors.Is(err, kv.ErrConflict) && d.fenced(ctx, id, row) {
+		return d.fencedError(ctx, id)
 	}
 	return err
 }
 
-// fenced reports whether this instance's row is no longer what it wrote.
-func (d *Durable) fenced(ctx context.Context) bool {
-	v, err := d.store.Get(ctx, d.instances, d.id[:])
+// fencedError renews the instance found fenced as id and says so.
+func (d *Durable) fencedError(ctx context.Context, id uuid.UUID) error {
+	err := fmt.Errorf("%w: instance %s", ErrFenced, id)
+	if rerr := d.renew(ctx, id); rerr != nil {
+		return errors.Join(err, fmt.Errorf("changelog: registering afresh: %w", rerr))
+	}
+	return err
+}
+
+// fenced reports whether the row of instance id is no longer row.
+func (d *Durable) fenced(ctx context.Context, id uuid.UUID, row []byte) bool {
+	v, err := d.store.Get(ctx, d.instances, id[:])
+	return errors.Is(err, kv.ErrNotFound) || (err == nil && !bytes.Equal(v, row))
+}
+
+// renew registers this instance afresh under a new id, once per fenced id
+// (concurrent writes that all found it fenced renew it once). Its entries
+// stay with the claimer, which cleans them up.
+func (d *Durable) renew(ctx context.Context, fenced uuid.UUID) error {
+	d.renewMu.Lock()
+	defer d.renewMu.Unlock()
+	d.mu.Lock()
+	cur, closed := d.id, d.closed
+	d.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if cur != fenced {
+		return nil // renewed already
+	}
+	var id uuid.UUID
+	var err error
+	if d.opts.Renew != nil {
+		id, err = d.opts.Renew(ctx)
+	} else {
+		id, err = uuid.NewV7()
+	}
+	if err != nil {
+		return err
+	}
+	rec := instanceRecord{Epoch: 1, Heartbeat: d.opts.Now().UnixMilli()}
+	row, _ := rec.MarshalMsg(nil)
+	var b kv.Batch
+	b.Insert(d.instances, id[:], row)
+	if err := d.store.Commit(ctx, &b); err != nil {
+		return err
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return errors.Is(err, kv.ErrNotFound) || (err == nil && !bytes.Equal(v, d.row))
+	d.id, d.rec, d.row = id, rec, row
+	return nil
 }
 
 // Record implements Log: the entry is committed, fenced, before it
@@ -186,16 +260,27 @@ func (d *Durable) Record(ctx context.Context, id ID, c Change) error {
 	if err != nil {
 		return err
 	}
-	var b kv.Batch
-	b.Put(d.changes, d.entryKey(d.id, id), v)
-	return d.commit(ctx, &b)
+	// A write that found this instance fenced renewed it: record again,
+	// under the new id (the claimer owns nothing of this change).
+	for attempt := 0; ; attempt++ {
+		var b kv.Batch
+		err := d.commit(ctx, func(self uuid.UUID, b *kv.Batch) error {
+			b.Put(d.changes, d.entryKey(self, id), v)
+			return nil
+		}, &b)
+		if attempt > 0 || !errors.Is(err, ErrFenced) {
+			return err
+		}
+	}
 }
 
 // Remove implements Log.
 func (d *Durable) Remove(ctx context.Context, id ID) error {
 	var b kv.Batch
-	b.Delete(d.changes, d.entryKey(d.id, id))
-	return d.commit(ctx, &b)
+	return d.commit(ctx, func(self uuid.UUID, b *kv.Batch) error {
+		b.Delete(d.changes, d.entryKey(self, id))
+		return nil
+	}, &b)
 }
 
 // Scan implements Log: the entries keyed under this instance (its own
@@ -204,7 +289,8 @@ func (d *Durable) Scan(ctx context.Context) ([]Entry, error) {
 	if err := d.checkOpen(); err != nil {
 		return nil, err
 	}
-	all, err := d.entriesOf(ctx, d.id)
+	self, _ := d.self()
+	all, err := d.entriesOf(ctx, self)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +334,8 @@ func (d *Durable) entriesIn(ctx context.Context, r kv.Range) ([]Entry, error) {
 	return out, nil
 }
 
-// Heartbeat refreshes this instance's row; ErrFenced if it was claimed.
+// Heartbeat refreshes this instance's row; ErrFenced if it was claimed
+// (the instance has then registered afresh, under a new id).
 func (d *Durable) Heartbeat(ctx context.Context) error {
 	d.beat.Lock()
 	defer d.beat.Unlock()
@@ -257,16 +344,16 @@ func (d *Durable) Heartbeat(ctx context.Context) error {
 		d.mu.Unlock()
 		return ErrClosed
 	}
-	old := d.row
+	id, old := d.id, d.row
 	rec := instanceRecord{Epoch: d.rec.Epoch, Heartbeat: d.opts.Now().UnixMilli()}
 	d.mu.Unlock()
 	row, _ := rec.MarshalMsg(nil)
 	var b kv.Batch
-	b.Expect(d.instances, d.id[:], old)
-	b.Put(d.instances, d.id[:], row)
+	b.Expect(d.instances, id[:], old)
+	b.Put(d.instances, id[:], row)
 	err := d.store.Commit(ctx, &b)
-	if errors.Is(err, kv.ErrConflict) && d.fenced(ctx) {
-		return fmt.Errorf("%w: instance %s", ErrFenced, d.id)
+	if errors.Is(err, kv.ErrConflict) && d.fenced(ctx, id, old) {
+		return d.fencedError(ctx, id)
 	}
 	if err != nil {
 		return err
@@ -305,6 +392,7 @@ func (d *Durable) Instances(ctx context.Context) ([]Instance, error) {
 		return nil, err
 	}
 	now := d.opts.Now()
+	self, _ := d.self()
 	var out []Instance
 	for _, r := range rows {
 		var rec instanceRecord
@@ -312,7 +400,7 @@ func (d *Durable) Instances(ctx context.Context) ([]Instance, error) {
 			return nil, fmt.Errorf("%w: instance row %x", ErrCorrupt, r.Key)
 		}
 		id := uuid.UUID(r.Key)
-		if id == d.id {
+		if id == self {
 			continue
 		}
 		out = append(out, d.describe(ctx, id, &rec, now))
@@ -344,7 +432,7 @@ func (d *Durable) Claim(ctx context.Context, id uuid.UUID) (int, error) {
 	if err := d.checkOpen(); err != nil {
 		return 0, err
 	}
-	if id == d.id {
+	if self, _ := d.self(); id == self {
 		return 0, fmt.Errorf("changelog: instance %s cannot claim itself", id)
 	}
 	// Decide from the row the batch below expects, read once: a beat or a
@@ -371,21 +459,21 @@ func (d *Durable) Claim(ctx context.Context, id uuid.UUID) (int, error) {
 		return 0, fmt.Errorf("%w: instance %s", ErrAlive, id)
 	}
 	rec.Epoch++
-	rec.ClaimedBy = d.id[:]
-	bumped, _ := rec.MarshalMsg(nil)
 	rows, err := d.store.Scan(ctx, d.changes, kv.Prefix(id[:]))
 	if err != nil {
 		return 0, err
 	}
 	var b kv.Batch
-	b.Expect(d.instances, id[:], old)
-	b.Put(d.instances, id[:], bumped)
-	// Each entry must still be as read: the dead instance, if only paused,
-	// can replace or remove one without changing its row.
-	if err := d.moveEntries(&b, rows, true); err != nil {
-		return 0, err
-	}
-	if err := d.commit(ctx, &b); err != nil {
+	err = d.commit(ctx, func(self uuid.UUID, b *kv.Batch) error {
+		rec.ClaimedBy = self[:]
+		bumped, _ := rec.MarshalMsg(nil)
+		b.Expect(d.instances, id[:], old)
+		b.Put(d.instances, id[:], bumped)
+		// Each entry must still be as read: the dead instance, if only
+		// paused, can replace or remove one without changing its row.
+		return d.moveEntries(self, b, rows, true)
+	}, &b)
+	if err != nil {
 		return 0, err
 	}
 	// An entry the instance recorded after the scan above is not in the
@@ -397,18 +485,18 @@ func (d *Durable) Claim(ctx context.Context, id uuid.UUID) (int, error) {
 		return len(rows), err
 	}
 	b = kv.Batch{}
-	if err := d.moveEntries(&b, rest, false); err != nil {
-		return len(rows), err
-	}
-	if err := d.commit(ctx, &b); err != nil {
+	err = d.commit(ctx, func(self uuid.UUID, b *kv.Batch) error {
+		return d.moveEntries(self, b, rest, false)
+	}, &b)
+	if err != nil {
 		return len(rows), err
 	}
 	return len(rows) + len(rest), nil
 }
 
 // moveEntries adds to b the moves of rows (change rows of another
-// instance) under this instance, expecting each unchanged if expect.
-func (d *Durable) moveEntries(b *kv.Batch, rows []kv.Pair, expect bool) error {
+// instance) under self, expecting each unchanged if expect.
+func (d *Durable) moveEntries(self uuid.UUID, b *kv.Batch, rows []kv.Pair, expect bool) error {
 	for _, r := range rows {
 		e, err := decodeEntry(r.Key, r.Value)
 		if err != nil {
@@ -418,7 +506,7 @@ func (d *Durable) moveEntries(b *kv.Batch, rows []kv.Pair, expect bool) error {
 			b.Expect(d.changes, r.Key, r.Value)
 		}
 		b.Delete(d.changes, r.Key)
-		b.Put(d.changes, d.entryKey(d.id, e.ID), r.Value)
+		b.Put(d.changes, d.entryKey(self, e.ID), r.Value)
 	}
 	return nil
 }
@@ -438,13 +526,14 @@ func (d *Durable) ClaimDead(ctx context.Context) (int, error) {
 	for _, in := range ins {
 		dead[in.ID] = in.Dead
 	}
+	self, _ := d.self()
 	total := 0
 	for _, in := range ins {
 		var n int
 		switch {
 		case in.ClaimedBy == uuid.Nil && in.Dead:
 			n, err = d.Claim(ctx, in.ID)
-		case in.ClaimedBy == d.id, in.ClaimedBy != uuid.Nil && (dead[in.ClaimedBy] || !slices.ContainsFunc(ins, func(o Instance) bool { return o.ID == in.ClaimedBy })):
+		case in.ClaimedBy == self, in.ClaimedBy != uuid.Nil && (dead[in.ClaimedBy] || !slices.ContainsFunc(ins, func(o Instance) bool { return o.ID == in.ClaimedBy })):
 			n, err = d.finishClaim(ctx, in.ID)
 		default:
 			continue
@@ -476,21 +565,22 @@ func (d *Durable) finishClaim(ctx context.Context, id uuid.UUID) (int, error) {
 		return 0, err
 	}
 	var b kv.Batch
-	b.Expect(d.instances, id[:], row)
-	if err := d.moveEntries(&b, rows, true); err != nil {
-		return 0, err
-	}
-	if len(rows) == 0 {
-		b.Delete(d.instances, id[:])
-	}
-	if err := d.commit(ctx, &b); err != nil {
+	err = d.commit(ctx, func(self uuid.UUID, b *kv.Batch) error {
+		b.Expect(d.instances, id[:], row)
+		if len(rows) == 0 {
+			b.Delete(d.instances, id[:])
+		}
+		return d.moveEntries(self, b, rows, true)
+	}, &b)
+	if err != nil {
 		return 0, err
 	}
 	return len(rows), nil
 }
 
-// Start runs the heartbeat loop until Close (or until the instance is
-// fenced). Errors other than fencing are retried on the next beat.
+// Start runs the heartbeat loop until Close. A beat that finds the
+// instance claimed registers it afresh; other errors are retried on the
+// next beat.
 func (d *Durable) Start() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -506,7 +596,7 @@ func (d *Durable) Start() {
 				return
 			case <-d.opts.After(d.opts.Interval):
 			}
-			if err := d.Heartbeat(context.Background()); errors.Is(err, ErrFenced) || errors.Is(err, ErrClosed) {
+			if err := d.Heartbeat(context.Background()); errors.Is(err, ErrClosed) {
 				return
 			}
 		}
@@ -534,17 +624,15 @@ func (d *Durable) Close() error {
 	// the row of an instance without entries behind).
 	d.beat.Lock()
 	defer d.beat.Unlock()
-	d.mu.Lock()
-	row := d.row
-	d.mu.Unlock()
+	id, row := d.self()
 	ctx := context.Background()
-	rows, err := d.store.Scan(ctx, d.changes, kv.Range{Start: d.id[:], End: kv.PrefixEnd(d.id[:]), Limit: 1})
+	rows, err := d.store.Scan(ctx, d.changes, kv.Range{Start: id[:], End: kv.PrefixEnd(id[:]), Limit: 1})
 	if err != nil || len(rows) > 0 {
 		return err
 	}
 	var b kv.Batch
-	b.Expect(d.instances, d.id[:], row)
-	b.Delete(d.instances, d.id[:])
+	b.Expect(d.instances, id[:], row)
+	b.Delete(d.instances, id[:])
 	if err := d.store.Commit(ctx, &b); err != nil && !errors.Is(err, kv.ErrConflict) {
 		return err
 	}

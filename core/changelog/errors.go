@@ -5,9 +5,10 @@ import "errors"
 // ErrInvalidID rejects a string that is not a version-7 uuid.
 var ErrInvalidID = errors.New("changelog: invalid change id")
 
-// ErrFenced is returned by every write of an instance whose row another
-// instance claimed (its heartbeat lapsed, or its lock was free): it is
-// considered dead, its entries belong to the claimer, and it must not write.
+// ErrFenced is returned by the write of an instance that finds its row
+// claimed by another (its heartbeat lapsed, or its lock was free): it was
+// taken for dead, its entries belong to the claimer, and the write did
+// nothing. The instance has registered afresh by then: retry the write.
 var ErrFenced = errors.New("changelog: instance was claimed by another; it may no longer write")
 
 // ErrClosed is returned by calls on a closed log.

@@ -47,6 +47,11 @@ type Options struct {
 	// new one. A browser takes the instance's Web Lock before it opens, so
 	// no other tab sees it registered with a free lock.
 	Instance uuid.UUID
+	// Renew returns the id under which the instance registers afresh when
+	// it finds itself claimed while alive (a lock it lost, a process paused
+	// past its heartbeat); a browser takes the new id's Web Lock in it. Nil
+	// means a new uuid.
+	Renew func(ctx context.Context) (uuid.UUID, error)
 	// Name names the database, for messages.
 	Name string
 	// Peer is the local peer id of a new database; uuid.Nil picks one. A
@@ -142,7 +147,7 @@ func Open(ctx context.Context, opts Options) (_ *Engine, err error) {
 	}
 	e.log, err = changelog.OpenDurable(ctx, opts.Store, changelog.DurableOptions{
 		Prefix: opts.Prefix, Now: opts.Now, Interval: opts.Interval, LockHeld: lockHeld,
-		ID: opts.Instance, After: opts.After,
+		ID: opts.Instance, After: opts.After, Renew: opts.Renew,
 	})
 	if err != nil {
 		return nil, err

@@ -420,3 +420,35 @@ func TestConcurrentEnginesOneStore(t *testing.T) {
 	}
 	assert.Len(t, keys, 2*n, "every write once")
 }
+
+// TestClaimedWhileAliveGoesOn: an engine taken for dead while alive (its
+// lock looked free) is claimed; it registers afresh and its writes go on,
+// where before every later write failed.
+func TestClaimedWhileAliveGoesOn(t *testing.T) {
+	wall := hlctest.NewWall(base)
+	data := memkv.New()
+	var renewed atomic.Int32
+	a := open(t, data, wall, engine.Options{Renew: func(context.Context) (uuid.UUID, error) {
+		renewed.Add(1)
+		return uuid.New(), nil
+	}})
+	first := a.Instance()
+	stolen := func(_ context.Context, id uuid.UUID) (bool, bool) { return id != first, true }
+	b := open(t, data.Reopen(), wall, engine.Options{Alive: stolen})
+	require.NoError(t, a.PutBlob(ctx, "att", bytes.Repeat([]byte("a"), 100_000)))
+	_, err := b.Recover(ctx)
+	require.NoError(t, err)
+
+	require.NoError(t, a.PutBlob(ctx, "att", bytes.Repeat([]byte("b"), 100_000)), "a goes on")
+	assert.NotEqual(t, first, a.Instance(), "under a new instance")
+	assert.Equal(t, int32(1), renewed.Load())
+	_, err = a.Exec(ctx, oplog.Put("k", []byte("v")))
+	require.NoError(t, err)
+	got, found, err := b.GetBlob(ctx, "att")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, byte('b'), got[0])
+	s, err := b.Stats(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, engine.Stats{Blobs: 1, Referenced: 1, Instances: 2}, s, "b and a's new instance; the claimed one is b's")
+}

@@ -1,12 +1,14 @@
 package changelogtest
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -37,43 +39,58 @@ func testFence(t *testing.T, open kvtest.Opener) {
 func testPaused(t *testing.T, open kvtest.Opener) {
 	e := newEnv(t, open)
 	sp := e.handle(t)
-	p := openLog(t, sp, e.opts())
+	opts := e.opts()
+	var renewals atomic.Int32
+	opts.Renew = func(context.Context) (uuid.UUID, error) {
+		renewals.Add(1)
+		return uuid.NewV7()
+	}
+	p := openLog(t, sp, opts)
 	r := e.instance(t)
 	before := record(t, p, 2)
+	old := p.Instance()
+	var stale kv.Batch // fenced before the claim, committed after it
+	stale.Put(changesTable, []byte("fenced-write"), []byte("v"))
+	p.Fence(&stale)
 
 	e.clock.Add(3*interval + time.Millisecond)
 	require.NoError(t, r.Heartbeat(ctx))
-	assert.True(t, view(t, r, p.Instance()).Dead)
+	assert.True(t, view(t, r, old).Dead)
 	assert.False(t, view(t, p, r.Instance()).Dead)
-	n, err := r.Claim(ctx, p.Instance())
+	n, err := r.Claim(ctx, old)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 
-	// The paused instance wakes up.
-	err = p.Record(ctx, newID(t), changelog.Change{Object: "after claim", New: newRev(t)})
-	require.ErrorIs(t, err, changelog.ErrFenced)
-	require.ErrorIs(t, p.Remove(ctx, before[0].ID), changelog.ErrFenced)
-	require.ErrorIs(t, p.Heartbeat(ctx), changelog.ErrFenced)
-	require.ErrorIs(t, p.Record(ctx, before[1].ID, changelog.Change{Object: "overwrite"}), changelog.ErrFenced)
-
-	var b kv.Batch
-	b.Put(changesTable, []byte("fenced-write"), []byte("v"))
-	p.Fence(&b)
-	require.ErrorIs(t, sp.Commit(ctx, &b), kv.ErrConflict)
+	// The paused instance wakes up: its write finds it claimed, so it
+	// registers afresh and records under its new id.
+	require.ErrorIs(t, sp.Commit(ctx, &stale), kv.ErrConflict)
 	_, err = sp.Get(ctx, changesTable, []byte("fenced-write"))
 	require.ErrorIs(t, err, kv.ErrNotFound, "a fenced batch writes nothing")
+	after := newID(t)
+	require.NoError(t, p.Record(ctx, after, changelog.Change{Object: "after claim", New: newRev(t)}))
+	renewed := p.Instance()
+	assert.NotEqual(t, old, renewed, "a new id")
+	assert.Equal(t, int32(1), renewals.Load())
+	require.NoError(t, p.Heartbeat(ctx))
+	require.NoError(t, p.Remove(ctx, before[0].ID), "the claimed entry is not p's any more: nothing to remove")
+	require.NoError(t, p.Record(ctx, newID(t), changelog.Change{Object: "later"}))
+	assert.Equal(t, int32(1), renewals.Load(), "renewed once")
 
-	requireEntries(t, r, before, "only the entries from before the claim")
-	assert.Empty(t, scan(t, p))
-	assert.Zero(t, rawCount(t, sp, p.Instance()))
-	in := view(t, r, p.Instance())
+	requireEntries(t, r, before, "the claimer keeps the entries from before the claim")
+	got := scan(t, p)
+	assert.Len(t, got, 2, "p's entries are its new ones")
+	assert.Zero(t, rawCount(t, sp, old))
+	in := view(t, r, old)
 	assert.Equal(t, r.Instance(), in.ClaimedBy)
 	assert.Equal(t, uint64(2), in.Epoch)
-	assert.True(t, in.Heartbeat.Equal(base), "the claim keeps the heartbeat, the fenced beat wrote nothing")
+	assert.True(t, in.Heartbeat.Equal(base), "the claim keeps the heartbeat, the fenced instance wrote nothing there")
+	fresh := view(t, r, renewed)
+	assert.False(t, fresh.Dead, "the new registration is alive")
+	assert.Equal(t, uuid.Nil, fresh.ClaimedBy)
 
-	// Closing the fenced instance neither fails nor removes the claimed row.
 	require.NoError(t, p.Close())
-	assert.Contains(t, instances(t, r), p.Instance())
+	assert.Contains(t, instances(t, r), old, "the claimed row stays for its claimer")
+	assert.Contains(t, instances(t, r), renewed, "p's new row stays: it has entries")
 }
 
 // testConcurrentWritesAndBeats: an instance's own heartbeats (the loop,
@@ -166,10 +183,11 @@ func testManagerFenced(t *testing.T, open kvtest.Opener) {
 			require.ErrorIs(t, <-done, changelog.ErrFenced)
 			e.requireState(t, b.m, state, "after the fenced write")
 
-			require.ErrorIs(t, a.m.Put(ctx, "obj", large("later")), changelog.ErrFenced)
-			require.ErrorIs(t, a.m.Put(ctx, "obj", small("later")), changelog.ErrFenced)
-			require.ErrorIs(t, a.m.Delete(ctx, "obj"), changelog.ErrFenced)
-			require.ErrorIs(t, a.m.Put(ctx, "small", small("later")), changelog.ErrFenced, "a write without a blob is fenced too")
+			// A is alive: it registered afresh under a new id, and its later
+			// writes go through (before, every one failed with ErrFenced).
+			require.NoError(t, a.m.Put(ctx, "obj", large("later")))
+			require.NoError(t, a.m.Put(ctx, "small", small("later")), "a write without a blob too")
+			state = map[string][]byte{"obj": large("later"), "small": small("later")}
 			e.requireState(t, b.m, state, "after A's later writes")
 			n, err = b.m.Recover(ctx)
 			require.NoError(t, err)
