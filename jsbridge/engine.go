@@ -25,7 +25,8 @@ type Options struct {
 	// Durability of every transaction; empty means idb.Strict.
 	Durability idb.Durability
 	// OnLost is called, in a goroutine, when the browser closes the
-	// database under the engine (a newer tab upgrading it, storage cleared).
+	// database under the engine (a newer tab upgrading it, storage
+	// cleared), once the engine has closed itself and freed its lock.
 	OnLost func(err error)
 }
 
@@ -62,7 +63,16 @@ func OpenEngine(ctx context.Context, opts Options) (_ *Engine, err error) {
 	if e.release, err = HoldLock(ctx, InstanceLockName(instance)); err != nil {
 		return nil, err
 	}
-	e.store, err = idb.Open(ctx, opts.Name, idb.Options{Tables: engine.Tables(""), Durability: opts.Durability, OnLost: opts.OnLost})
+	// A lost connection (a newer tab's upgrade, storage cleared) ends the
+	// engine at once: its lock, heartbeats and recovery go, so other tabs
+	// can claim what it left, without waiting for the app to close it.
+	lost := func(err error) {
+		_ = e.Close()
+		if opts.OnLost != nil {
+			opts.OnLost(err)
+		}
+	}
+	e.store, err = idb.Open(ctx, opts.Name, idb.Options{Tables: engine.Tables(""), Durability: opts.Durability, OnLost: lost})
 	if err != nil {
 		return nil, err
 	}

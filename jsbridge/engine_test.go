@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"syscall/js"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,6 +16,7 @@ import (
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
 	"github.com/idbsync/idbsync/core/oplog"
+	"github.com/idbsync/idbsync/idb"
 )
 
 // TestEngineLiveness: two engines of this page on one database; when one
@@ -116,4 +118,34 @@ func TestClaimedWhileAliveTakesANewLock(t *testing.T) {
 	s, err := b.Stats(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, engine.Stats{Blobs: 1, Referenced: 1, Instances: 2}, s, "a's new instance is alive: not claimed again")
+}
+
+// TestLostConnectionFreesTheInstance: when a newer tab's upgrade closes the
+// database under an engine, the engine ends at once: its Web Lock is free,
+// so the other tab can claim what it left without waiting for close().
+func TestLostConnectionFreesTheInstance(t *testing.T) {
+	ctx := context.Background()
+	name := kvtest.FreshName(t, "jsbridge")
+	lost := make(chan error, 1)
+	a, err := OpenEngine(ctx, Options{Name: name, OnLost: func(err error) { lost <- err }})
+	require.NoError(t, err)
+	defer a.Close()
+	instance := a.Instance()
+	held, _ := LockHeld(ctx, InstanceLockName(instance))
+	require.True(t, held)
+
+	newer, err := idb.Open(ctx, name, idb.Options{Tables: append(engine.Tables(""), "newer/table")})
+	require.NoError(t, err, "the upgrade goes through")
+	defer newer.Close()
+	select {
+	case err := <-lost:
+		require.ErrorIs(t, err, kv.ErrClosed)
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnLost was not called")
+	}
+	held, known := LockHeld(ctx, InstanceLockName(instance))
+	require.True(t, known)
+	assert.False(t, held, "the lock is freed when the connection is lost, before any close()")
+	_, err = a.Exec(ctx, oplog.Put("k", nil))
+	require.ErrorIs(t, err, engine.ErrClosed, "the engine answers CLOSED")
 }
