@@ -325,7 +325,11 @@ func newHandle(e *Engine) js.Value {
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances, "dead": s.Dead}, nil
+			out := map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances, "dead": s.Dead, "recoveryError": nil}
+			if s.RecoveryError != nil {
+				out["recoveryError"] = Error(s.RecoveryError)
+			}
+			return out, nil
 		}
 	})
 	obj["sync"] = h.method("sync", func(a *args) func(context.Context, *Engine) (any, error) {

@@ -88,6 +88,23 @@ type Manager struct {
 
 	mu       sync.Mutex
 	inFlight map[ID]bool // this manager's writes in progress: not recovery's to clean
+	lastErr  error       // of RunRecovery's last round
+}
+
+// LastError returns the error of RunRecovery's last round (after its
+// retries), nil when it succeeded or none ran: recovery runs in the
+// background, and this is how its failures are seen.
+func (m *Manager) LastError() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.lastErr
+}
+
+// noteRecovery keeps err as the outcome of the last round.
+func (m *Manager) noteRecovery(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lastErr = err
 }
 
 // NewManager returns a Manager over the reference tier in store, the log
@@ -451,7 +468,7 @@ func (m *Manager) Recover(ctx context.Context) (n int, err error) {
 // revisions first, then the changes, then the references: a blob that
 // exists was recorded before its first chunk, so a write in flight is named
 // by its change, and one that completed is referenced or garbage.
-func (m *Manager) Sweep(ctx context.Context) (int, error) {
+func (m *Manager) Sweep(ctx context.Context) (n int, err error) {
 	revs, err := m.revs.Revisions(ctx)
 	if err != nil || len(revs) == 0 {
 		return 0, err
@@ -471,7 +488,6 @@ func (m *Manager) Sweep(ctx context.Context) (int, error) {
 	for _, r := range refs {
 		keep[r] = true
 	}
-	n := 0
 	for _, r := range revs {
 		if keep[r] {
 			continue
@@ -486,9 +502,9 @@ func (m *Manager) Sweep(ctx context.Context) (int, error) {
 
 // RunRecovery runs Recover now and then every interval until ctx ends,
 // with a Sweep after the first round and every ManagerOptions.SweepRounds
-// rounds. A failed round is retried up to five times with growing, jittered
-// waits before the loop waits for the next interval. after is the timer
-// (nil: time.After).
+// rounds. A failed round is tried up to five times with growing, jittered
+// waits before the loop waits for the next interval; LastError tells how
+// the last round ended. after is the timer (nil: time.After).
 func (m *Manager) RunRecovery(ctx context.Context, interval time.Duration, after func(time.Duration) <-chan time.Time) {
 	if after == nil {
 		after = time.After
@@ -498,21 +514,28 @@ func (m *Manager) RunRecovery(ctx context.Context, interval time.Duration, after
 		every = DefaultSweepRounds
 	}
 	for round := 0; ; round++ {
+		var err error
 		for try := range 5 {
-			_, err := m.Recover(ctx)
+			if try > 0 {
+				wait := time.Duration(50<<(try-1))*time.Millisecond + rand.N(50*time.Millisecond)
+				select {
+				case <-ctx.Done():
+					return
+				case <-after(wait):
+				}
+			}
+			_, err = m.Recover(ctx)
 			if err == nil && round%every == 0 {
 				_, err = m.Sweep(ctx)
 			}
 			if err == nil || ctx.Err() != nil {
 				break
 			}
-			wait := time.Duration(50<<try)*time.Millisecond + rand.N(50*time.Millisecond)
-			select {
-			case <-ctx.Done():
-				return
-			case <-after(wait):
-			}
 		}
+		if ctx.Err() != nil {
+			return
+		}
+		m.noteRecovery(err)
 		select {
 		case <-ctx.Done():
 			return

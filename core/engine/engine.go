@@ -114,6 +114,9 @@ type Stats struct {
 	Changes    int // change log entries outstanding, of every instance
 	Instances  int // instances registered: this one, others open, dead ones not yet claimed
 	Dead       int // of those, the dead ones (their lock is free or their heartbeat lapsed)
+	// RecoveryError is the error of the last recovery round (the
+	// background loop's or Recover's), nil when it succeeded.
+	RecoveryError error
 }
 
 // Open opens the engine over opts.Store, creating its tables, registers
@@ -380,7 +383,7 @@ func (e *Engine) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return s, err
 	}
-	s = Stats{Blobs: len(revs), Referenced: len(refs), Changes: len(pending), Instances: 1}
+	s = Stats{Blobs: len(revs), Referenced: len(refs), Changes: len(pending), Instances: 1, RecoveryError: e.mgr.LastError()}
 	for _, in := range others {
 		if in.ClaimedBy != uuid.Nil {
 			continue // taken over: its claimer deletes the row once it is empty

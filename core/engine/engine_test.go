@@ -452,3 +452,91 @@ func TestClaimedWhileAliveGoesOn(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, engine.Stats{Blobs: 1, Referenced: 1, Instances: 2}, s, "b and a's new instance; the claimed one is b's")
 }
+
+// failingScans fails every scan of table while on is set.
+type failingScans struct {
+	kv.Store
+	table string
+	on    atomic.Bool
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (f *failingScans) Scan(ctx context.Context, table string, r kv.Range) ([]kv.Pair, error) {
+	if f.on.Load() && table == f.table {
+		return nil, errDisk
+	}
+	return f.Store.Scan(ctx, table, r)
+}
+
+// loopTimer fires at once the waits between a failed recovery's tries,
+// and hands the test the interval timers, noting each call: when both the
+// heartbeat and the recovery loop wait on one, the round is over.
+type loopTimer struct {
+	interval time.Duration
+	mu       sync.Mutex
+	waiting  []chan time.Time
+	calls    chan struct{}
+}
+
+func newLoopTimer(interval time.Duration) *loopTimer {
+	return &loopTimer{interval: interval, calls: make(chan struct{}, 100)}
+}
+
+func (l *loopTimer) After(d time.Duration) <-chan time.Time {
+	c := make(chan time.Time, 1)
+	if d != l.interval {
+		c <- time.Time{}
+		return c
+	}
+	l.mu.Lock()
+	l.waiting = append(l.waiting, c)
+	l.mu.Unlock()
+	l.calls <- struct{}{}
+	return c
+}
+
+// settle waits until n more interval waits have begun.
+func (l *loopTimer) settle(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		select {
+		case <-l.calls:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the loops did not come back to their interval wait")
+		}
+	}
+}
+
+// fire ends every interval wait.
+func (l *loopTimer) fire() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.waiting {
+		c <- time.Time{}
+	}
+	l.waiting = nil
+}
+
+// TestStatsShowsRecoveryErrors: recovery runs in the background; a round
+// that fails (after its retries) is reported by Stats until one succeeds.
+func TestStatsShowsRecoveryErrors(t *testing.T) {
+	wall := hlctest.NewWall(base)
+	s := &failingScans{Store: memkv.New(), table: changelog.DefaultPrefix + "/instances"}
+	s.on.Store(true)
+	timer := newLoopTimer(changelog.DefaultInterval)
+	e, err := engine.Open(ctx, engine.Options{Store: s, Now: wall.Now, After: timer.After})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close() })
+	timer.settle(t, 2) // the heartbeat loop and recovery's first round
+	s.on.Store(false)
+	st, err := e.Stats(ctx)
+	require.NoError(t, err)
+	assert.ErrorIs(t, st.RecoveryError, errDisk, "the failed round is reported")
+
+	timer.fire()
+	timer.settle(t, 2)
+	st, err = e.Stats(ctx)
+	require.NoError(t, err)
+	assert.NoError(t, st.RecoveryError, "a round that succeeds clears it")
+}
