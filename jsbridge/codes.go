@@ -15,6 +15,7 @@ import (
 // The stable codes JavaScript callers branch on (DESIGN.md).
 const (
 	CodeCursorMismatch  = "CURSOR_MISMATCH"
+	CodeForked          = "FORKED"
 	CodeUniqueViolation = "UNIQUE_VIOLATION"
 	CodeConflict        = "CONFLICT"
 	CodeClockSkew       = "CLOCK_SKEW"
@@ -35,6 +36,7 @@ var codes = []struct {
 	code string
 }{
 	{oplog.ErrCursorMismatch, CodeCursorMismatch},
+	{oplog.ErrForked, CodeForked},
 	{hlc.ErrClockSkew, CodeClockSkew},
 	{kv.ErrUniqueViolation, CodeUniqueViolation},
 	{kv.ErrConflict, CodeConflict},

@@ -55,6 +55,7 @@ var sentinels = map[string]error{
 	"oplog.ErrClosed":                oplog.ErrClosed,
 	"oplog.ErrCorrupt":               oplog.ErrCorrupt,
 	"oplog.ErrCursorMismatch":        oplog.ErrCursorMismatch,
+	"oplog.ErrForked":                oplog.ErrForked,
 	"oplog.ErrInvalidEntry":          oplog.ErrInvalidEntry,
 	"oplog.ErrInvalidOp":             oplog.ErrInvalidOp,
 	"oplog.ErrNotFound":              oplog.ErrNotFound,

@@ -3,6 +3,8 @@ package oplog
 import (
 	"errors"
 	"fmt"
+
+	"github.com/google/uuid"
 )
 
 // ErrInvalidOp rejects an op a replica may not write: an unknown tag, the
@@ -38,6 +40,25 @@ type CursorMismatchError struct {
 func (e *CursorMismatchError) Error() string {
 	return fmt.Sprintf("oplog: cursor mismatch: expected index %d, got %d", e.Expected, e.Actual)
 }
+
+// ErrForked matches every *ForkError with errors.Is.
+var ErrForked = errors.New("oplog: forked history")
+
+// ForkError refuses a batch holding an entry that differs from the one
+// stored at its index (or from the stored marker's hash): the same peer id
+// with two histories, an app that reused a peer id after the browser
+// evicted its storage, or a forger. Nothing of the batch is applied.
+type ForkError struct {
+	Peer uuid.UUID
+	Idx  uint64 // the first index found to differ
+}
+
+func (e *ForkError) Error() string {
+	return fmt.Sprintf("oplog: forked history: peer %s has another entry at index %d than the one offered", e.Peer, e.Idx)
+}
+
+// Is makes errors.Is(err, ErrForked) hold.
+func (e *ForkError) Is(target error) bool { return target == ErrForked }
 
 // ErrCursorMismatch matches every *CursorMismatchError with errors.Is.
 var ErrCursorMismatch = errors.New("oplog: cursor mismatch")

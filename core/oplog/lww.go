@@ -35,7 +35,7 @@ type LWW struct {
 	table string
 }
 
-var _ Reducer = (*LWW)(nil)
+var _ Expunger = (*LWW)(nil)
 
 // Init implements Reducer; the state lives in <prefix>/state.
 func (l *LWW) Init(ctx context.Context, store kv.Store, prefix string) error {
@@ -64,19 +64,91 @@ func (a stateRecord) beats(b stateRecord) bool {
 // Reduce implements Reducer: per key it finds the batch's winner and
 // enqueues a merge that writes it only if it beats the stored one.
 func (l *LWW) Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error {
+	return l.reduce(entries, nil, b)
+}
+
+// ReduceExpunging implements Expunger. A key whose stored winner is an
+// expunged entry gets the best of its surviving entries (found by walking
+// the log: expunges are rare, and only one that removes a key's current
+// winner pays for it), or a tombstone below every timestamp when none is
+// left, so the key reads as absent and any write beats it. Every other key
+// keeps its state. Each merge checks that the stored winner is still the
+// one read here, so a concurrent writer makes the batch fail with
+// kv.ErrConflict and the caller plans it again.
+func (l *LWW) ReduceExpunging(ctx context.Context, entries, expunged []Entry, each func(context.Context, func(Entry) error) error, b *kv.Batch) error {
+	if l.store == nil {
+		return errors.New("oplog: LWW used before Init")
+	}
+	gone := make(map[[2]any]bool, len(expunged))
+	keys := make([][]byte, 0, len(expunged))
+	for _, e := range expunged {
+		gone[[2]any{e.Peer, e.Idx}] = true
+		if e.Op.Tag == TagPut || e.Op.Tag == TagDelete {
+			keys = append(keys, stateKey(e.Op.Key))
+		}
+	}
+	raw, err := l.store.GetMany(ctx, l.table, keys)
+	if err != nil {
+		return err
+	}
+	undo := make(map[string]*undone)
+	i := 0
+	for _, e := range expunged {
+		if e.Op.Tag != TagPut && e.Op.Tag != TagDelete {
+			continue
+		}
+		if v := raw[i]; v != nil && sameState(v, e) {
+			undo[e.Op.Key] = &undone{read: v, best: stateRecord{Deleted: true}}
+		}
+		i++
+	}
+	if len(undo) > 0 {
+		err := each(ctx, func(e Entry) error {
+			u := undo[e.Op.Key]
+			if u == nil || e.Expunged() || gone[[2]any{e.Peer, e.Idx}] || (e.Op.Tag != TagPut && e.Op.Tag != TagDelete) {
+				return nil
+			}
+			if rec := recordOf(e); !u.found || rec.beats(u.best) {
+				u.best, u.found = rec, true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return l.reduce(entries, undo, b)
+}
+
+// undone is a key whose winner is expunged: the state row as read, and
+// what its surviving entries decide (a tombstone at timestamp 0 when none).
+type undone struct {
+	read  []byte
+	best  stateRecord
+	found bool
+}
+
+// recordOf is the state an entry writes.
+func recordOf(e Entry) stateRecord {
+	rec := stateRecord{TS: uint64(e.TS), Deleted: e.Op.Tag == TagDelete, Value: e.Op.Value}
+	if rec.Deleted {
+		rec.Value = nil
+	}
+	return rec
+}
+
+// reduce enqueues one merge per key entries write or undo names.
+func (l *LWW) reduce(entries []Entry, undo map[string]*undone, b *kv.Batch) error {
 	if l.store == nil {
 		return errors.New("oplog: LWW used before Init")
 	}
 	winners := make(map[string]stateRecord)
 	var order []string
 	for _, e := range entries {
-		if e.Expunged() {
+		if e.Expunged() || (e.Op.Tag != TagPut && e.Op.Tag != TagDelete) {
 			continue
 		}
-		rec := stateRecord{TS: uint64(e.TS), Deleted: e.Op.Tag == TagDelete, Value: e.Op.Value}
-		if rec.Deleted {
-			rec.Value = nil
-		}
+		rec := recordOf(e)
 		cur, seen := winners[e.Op.Key]
 		if !seen {
 			order = append(order, e.Op.Key)
@@ -88,13 +160,29 @@ func (l *LWW) Reduce(ctx context.Context, entries []Entry, b *kv.Batch) error {
 	// One merge a key: the stored winner is read and replaced inside the
 	// commit, so no read comes before it and a concurrent writer cannot
 	// come between (nothing to Expect, no race to lose).
+	for key := range undo {
+		if _, ok := winners[key]; !ok {
+			order = append(order, key)
+		}
+	}
 	for _, key := range order {
-		rec := winners[key]
+		rec, write := winners[key]
 		v, err := rec.MarshalMsg(nil)
 		if err != nil {
 			return err
 		}
+		u := undo[key]
 		b.Merge(l.table, stateKey(key), func(old []byte, found bool) ([]byte, bool, error) {
+			if u != nil {
+				if !found || !bytes.Equal(old, u.read) {
+					return nil, false, fmt.Errorf("%w: key %q changed while its winner was expunged", kv.ErrConflict, key)
+				}
+				if write && rec.beats(u.best) {
+					return v, true, nil
+				}
+				base, err := u.best.MarshalMsg(nil)
+				return base, true, err
+			}
 			if !found {
 				return v, true, nil
 			}

@@ -2,10 +2,11 @@ package oplog
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 
@@ -27,7 +28,7 @@ const maxAttempts = 32
 // fall out of step instead of one starving.
 func backoff(ctx context.Context, attempt int) error {
 	ceiling := time.Duration(1<<min(attempt, 6)) * time.Millisecond
-	t := time.NewTimer(rand.N(ceiling) + time.Millisecond/4)
+	t := time.NewTimer(mrand.N(ceiling) + time.Millisecond/4)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -100,7 +101,8 @@ type Processor struct {
 
 	mu      sync.Mutex // serializes batches; guards the fields below
 	cursors PeerCursors
-	local   Head // the local peer's head, as last known
+	local   Head     // the local peer's head, as last known
+	pending pendings // expunges ingested before their targets, as last known
 	closed  bool
 
 	// wmu guards watchers and is never held across I/O, so stopping a
@@ -117,7 +119,7 @@ func Tables(prefix string) []string {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return append((&IndexTracker{}).Tables(prefix), prefix+"/state", prefix+"/meta")
+	return append((&IndexTracker{}).Tables(prefix), prefix+"/state", prefix+"/meta", prefix+"/expunges")
 }
 
 // Open opens the op log under opts.Prefix in store, creating its tables,
@@ -132,6 +134,7 @@ func Open(ctx context.Context, store kv.Store, opts Options) (*Processor, error)
 		tracker:  opts.Tracker,
 		reducer:  opts.Reducer,
 		meta:     prefix + "/meta",
+		pending:  pendings{table: prefix + "/expunges"},
 		watchers: make(map[*watcher]struct{}),
 	}
 	if p.reducer == nil {
@@ -169,6 +172,9 @@ func Open(ctx context.Context, store kv.Store, opts Options) (*Processor, error)
 		last = max(last, h.LastTS)
 	}
 	p.local = heads[peer]
+	if err := p.pending.load(ctx, store, p.meta); err != nil {
+		return nil, err
+	}
 	p.clock = hlc.NewClock(opts.Now, last)
 	if opts.MaxSkew > 0 {
 		p.clock.SetMaxSkew(opts.MaxSkew)
@@ -292,7 +298,7 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 	}
 	reloaded := false
 	for attempt := range maxAttempts {
-		fresh, maxTS, err := p.plan(entries)
+		fresh, older, maxTS, err := p.plan(entries)
 		var gap *CursorMismatchError
 		if errors.As(err, &gap) && !reloaded {
 			// Another tab may have ingested the entries in between.
@@ -305,6 +311,10 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		if err != nil {
 			return BatchResult{}, err
 		}
+		// An entry already here is compared, not assumed.
+		if err := p.compare(ctx, older); err != nil {
+			return BatchResult{}, err
+		}
 		res := BatchResult{Applied: len(fresh), Skipped: len(entries) - len(fresh)}
 		if len(fresh) == 0 {
 			return res, nil
@@ -312,17 +322,16 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		// No clock read: the commit raises the stored clock to maxTS with a
 		// merge, and only local writes (Exec) need its value first.
 		var b kv.Batch
-		for _, e := range fresh {
-			if e.Expunged() {
-				err = p.tracker.TrackExpunged(e.Peer, e.Idx, e.ExpungedHash(), &b)
-			} else {
-				err = p.tracker.TrackOne(e.Peer, e.Idx, e.TS, e.User, e.Op, &b)
-			}
-			if err != nil {
+		fx, err := p.effects(ctx, fresh, true, &b)
+		if err != nil {
+			return BatchResult{}, err
+		}
+		for _, e := range fx.track {
+			if err := p.tracker.TrackOne(e, &b); err != nil {
 				return BatchResult{}, err
 			}
 		}
-		err = p.commit(ctx, fresh, 0, maxTS, &b)
+		err = p.commit(ctx, fx, 0, maxTS, &b)
 		if errors.Is(err, kv.ErrUniqueViolation) || errors.Is(err, kv.ErrConflict) {
 			// Another tab applied some of these, or changed state under us:
 			// reload and plan again; what it applied is now skipped.
@@ -338,6 +347,7 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 			return BatchResult{}, err
 		}
 		p.clock.Advance(maxTS)
+		p.pending.committed(fx)
 		for _, e := range fresh {
 			p.cursors[e.Peer] = max(p.cursors[e.Peer], e.Idx+1)
 			if e.Peer == p.peer {
@@ -345,43 +355,52 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 			}
 		}
 		p.notify()
-		res.Keys = keysOf(fresh)
+		res.Keys = keysOf(append(fx.track, fx.expunged...))
 		return res, nil
 	}
 	return BatchResult{}, fmt.Errorf("oplog: apply lost %d races with other writers: %w", maxAttempts, kv.ErrConflict)
 }
 
-// plan returns the entries of batch at their cursors, in order, and their
-// greatest timestamp; it rejects gaps and skewed timestamps.
-func (p *Processor) plan(entries []Entry) ([]Entry, hlc.Timestamp, error) {
+// plan returns the entries of batch at their cursors, in order, the
+// entries below their cursors (already stored, to compare), and the fresh
+// entries' greatest timestamp; it rejects gaps, skewed timestamps, and an
+// index the batch holds twice with two different entries (*ForkError).
+func (p *Processor) plan(entries []Entry) (fresh, older []Entry, maxTS hlc.Timestamp, err error) {
 	next := make(PeerCursors)
-	var fresh []Entry
-	var maxTS hlc.Timestamp
+	byPeer := make(map[uuid.UUID][]Entry) // each peer's fresh entries, from its cursor on
 	for _, e := range entries {
 		want, ok := next[e.Peer]
 		if !ok {
 			want = p.cursors[e.Peer]
 		}
 		switch {
+		case e.Idx < p.cursors[e.Peer]:
+			older = append(older, e)
+			continue
 		case e.Idx < want:
+			// Twice in this batch: it must be the same entry.
+			if prior := byPeer[e.Peer][e.Idx-p.cursors[e.Peer]]; prior.Hash() != e.Hash() {
+				return nil, nil, 0, &ForkError{Peer: e.Peer, Idx: e.Idx}
+			}
 			continue
 		case e.Idx > want:
-			return nil, 0, &CursorMismatchError{Expected: want, Actual: e.Idx}
+			return nil, nil, 0, &CursorMismatchError{Expected: want, Actual: e.Idx}
 		}
 		if !e.Expunged() {
 			if err := p.clock.Check(e.TS); err != nil {
-				return nil, 0, fmt.Errorf("peer %s index %d: %w", e.Peer, e.Idx, err)
+				return nil, nil, 0, fmt.Errorf("peer %s index %d: %w", e.Peer, e.Idx, err)
 			}
 			maxTS = max(maxTS, e.TS)
 		}
 		next[e.Peer] = want + 1
 		fresh = append(fresh, e)
+		byPeer[e.Peer] = append(byPeer[e.Peer], e)
 	}
-	return fresh, maxTS, nil
+	return fresh, older, maxTS, nil
 }
 
-// commit adds the reducer's writes and the clock to b and commits it.
-// commit folds entries into state and raises the stored clock to clock,
+// commit folds the entries fx tracks into state (undoing the effect of
+// the stored entries it expunges) and raises the stored clock to clock,
 // with a merge, in one batch. The clock belongs to the database, not to a
 // Processor: another tab may have observed a remote timestamp ahead of this
 // one's clock, and a local write stamped below it would lose to an entry
@@ -391,17 +410,19 @@ func (p *Processor) plan(entries []Entry) ([]Entry, hlc.Timestamp, error) {
 // at or above it (another tab's) fails the batch with errClockBehind, so
 // local entries always stamp above every timestamp the database has seen,
 // without reading the clock before each write.
-func (p *Processor) commit(ctx context.Context, entries []Entry, floor, clock hlc.Timestamp, b *kv.Batch) error {
-	ops := entries
-	if hasMarker(entries) {
-		ops = make([]Entry, 0, len(entries))
-		for _, e := range entries {
-			if !e.Expunged() {
-				ops = append(ops, e)
-			}
+func (p *Processor) commit(ctx context.Context, fx effects, floor, clock hlc.Timestamp, b *kv.Batch) error {
+	ops := make([]Entry, 0, len(fx.track))
+	for _, e := range fx.track {
+		if !e.Expunged() && e.Op.Tag != TagExpunge {
+			ops = append(ops, e)
 		}
 	}
-	if err := p.reducer.Reduce(ctx, ops, b); err != nil {
+	ex, undo := p.reducer.(Expunger)
+	if undo && len(fx.expunged) > 0 {
+		if err := ex.ReduceExpunging(ctx, ops, fx.expunged, p.walk, b); err != nil {
+			return err
+		}
+	} else if err := p.reducer.Reduce(ctx, ops, b); err != nil {
 		return err
 	}
 	v := binary.BigEndian.AppendUint64(nil, uint64(clock))
@@ -426,22 +447,13 @@ func keysOf(entries []Entry) []string {
 	seen := make(map[string]bool, len(entries))
 	var keys []string
 	for _, e := range entries {
-		if e.Expunged() || seen[e.Op.Key] {
+		if e.Expunged() || e.Op.Tag == TagExpunge || seen[e.Op.Key] {
 			continue
 		}
 		seen[e.Op.Key] = true
 		keys = append(keys, e.Op.Key)
 	}
 	return keys
-}
-
-func hasMarker(entries []Entry) bool {
-	for _, e := range entries {
-		if e.Expunged() {
-			return true
-		}
-	}
-	return false
 }
 
 // reload refreshes the cached cursors and local head from the store.
@@ -456,7 +468,7 @@ func (p *Processor) reload(ctx context.Context) error {
 	if h := heads[p.peer]; h.Next >= p.local.Next {
 		p.local = h
 	}
-	return nil
+	return p.pending.load(ctx, p.store, p.meta)
 }
 
 // Exec writes ops as the local peer's next entries, in one batch, stamped
@@ -477,6 +489,12 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 	if p.closed {
 		return Written{}, ErrClosed
 	}
+	return p.exec(ctx, ops)
+}
+
+// exec writes ops, already checked, as the next local entries; the caller
+// holds p.mu.
+func (p *Processor) exec(ctx context.Context, ops []Op) (Written, error) {
 	for attempt := range maxAttempts {
 		head := p.local
 		var b kv.Batch
@@ -489,14 +507,27 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 			return Written{}, fmt.Errorf("%w: batch of %d ops", hlc.ErrWallOverflow, len(ops))
 		}
 		entries := make([]Entry, len(ops))
+		salts := make([]byte, SaltSize*len(ops))
+		if _, err := rand.Read(salts); err != nil {
+			return Written{}, err
+		}
 		p.tracker.ExpectHead(p.peer, head, &b)
 		for i, op := range ops {
-			entries[i] = Entry{Peer: p.peer, Idx: head.Next + uint64(i), TS: base + hlc.Timestamp(i), Op: op}
-			if err := p.tracker.TrackOne(p.peer, entries[i].Idx, entries[i].TS, uuid.Nil, op, &b); err != nil {
+			entries[i] = Entry{
+				Peer: p.peer, Idx: head.Next + uint64(i), TS: base + hlc.Timestamp(i), Op: op,
+				Salt: salts[i*SaltSize : (i+1)*SaltSize : (i+1)*SaltSize],
+			}
+		}
+		fx, err := p.effects(ctx, entries, false, &b)
+		if err != nil {
+			return Written{}, err
+		}
+		for _, e := range fx.track {
+			if err := p.tracker.TrackOne(e, &b); err != nil {
 				return Written{}, err
 			}
 		}
-		err = p.commit(ctx, entries, base, last, &b)
+		err = p.commit(ctx, fx, base, last, &b)
 		if errors.Is(err, errClockBehind) {
 			// Another tab stamped or observed a later timestamp: catch up
 			// with the stored clock and stamp again.
@@ -529,40 +560,6 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 		return Written{Peer: p.peer, From: head.Next, To: p.local.Next}, nil
 	}
 	return Written{}, fmt.Errorf("oplog: exec lost %d races with other writers: %w", maxAttempts, kv.ErrConflict)
-}
-
-// Expunge replaces the stored entry of peer at idx by its marker. The index
-// stays occupied and counted; the op's effect on state stays. Expunging a
-// marker again is a no-op; an index not stored is ErrNotFound.
-func (p *Processor) Expunge(ctx context.Context, peer uuid.UUID, idx uint64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return ErrClosed
-	}
-	got, err := p.tracker.ReadEntries(ctx, peer, idx, 1)
-	if err != nil {
-		return err
-	}
-	if len(got) == 0 || got[0].Idx != idx {
-		return fmt.Errorf("%w: peer %s index %d", ErrNotFound, peer, idx)
-	}
-	if got[0].Expunged() {
-		return nil
-	}
-	var b kv.Batch
-	p.tracker.Replace(got[0], &b)
-	err = p.store.Commit(ctx, &b)
-	if errors.Is(err, kv.ErrConflict) {
-		// Another tab expunged it first, or the row is not what was read:
-		// only the first is success.
-		now, rerr := p.tracker.ReadEntries(ctx, peer, idx, 1)
-		if rerr == nil && len(now) == 1 && now[0].Idx == idx && now[0].Expunged() {
-			return nil
-		}
-		return fmt.Errorf("oplog: expunge peer %s index %d: %w", peer, idx, err)
-	}
-	return err
 }
 
 // ReadSince returns up to limit entries of peer from index from on,

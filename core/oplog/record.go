@@ -14,6 +14,14 @@ type entryRecord struct {
 	Tag   uint8  `msg:"g"`
 	Key   string `msg:"k,omitempty"`
 	Value []byte `msg:"v,omitempty"`
+	Salt  []byte `msg:"s,omitempty"` // absent in entries of older builds
+}
+
+// pendingExpungeRecord is the value of a row of <prefix>/expunges: an
+// expunge this replica ingested before the entry it names (keyed by its
+// peer and index), so that entry is stored as a marker when it comes.
+type pendingExpungeRecord struct {
+	Hash []byte `msg:"h"`
 }
 
 // headRecord is the value of a heads row: what is known of one peer's log.
@@ -31,6 +39,7 @@ type wireEntry struct {
 	Tag   uint8  `msg:"g"`
 	Key   string `msg:"k,omitempty"`
 	Value []byte `msg:"v,omitempty"`
+	Salt  []byte `msg:"s,omitempty"`
 }
 
 // wireEntries is the payload of a wire batch.

@@ -10,8 +10,8 @@ import (
 func (z *entryRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// check for omitted fields
-	zb0001Len := uint32(5)
-	var zb0001Mask uint8 /* 5 bits */
+	zb0001Len := uint32(6)
+	var zb0001Mask uint8 /* 6 bits */
 	_ = zb0001Mask
 	if z.User == nil {
 		zb0001Len--
@@ -24,6 +24,10 @@ func (z *entryRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	if z.Value == nil {
 		zb0001Len--
 		zb0001Mask |= 0x10
+	}
+	if z.Salt == nil {
+		zb0001Len--
+		zb0001Mask |= 0x20
 	}
 	// variable map header, size zb0001Len
 	o = append(o, 0x80|uint8(zb0001Len))
@@ -50,6 +54,11 @@ func (z *entryRecord) MarshalMsg(b []byte) (o []byte, err error) {
 			// string "v"
 			o = append(o, 0xa1, 0x76)
 			o = msgp.AppendBytes(o, z.Value)
+		}
+		if (zb0001Mask & 0x20) == 0 { // if not omitted
+			// string "s"
+			o = append(o, 0xa1, 0x73)
+			o = msgp.AppendBytes(o, z.Salt)
 		}
 	}
 	return
@@ -103,6 +112,12 @@ func (z *entryRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				err = msgp.WrapError(err, "Value")
 				return
 			}
+		case "s":
+			z.Salt, bts, err = msgp.ReadBytesBytes(bts, z.Salt)
+			if err != nil {
+				err = msgp.WrapError(err, "Salt")
+				return
+			}
 		default:
 			bts, err = msgp.Skip(bts)
 			if err != nil {
@@ -117,7 +132,7 @@ func (z *entryRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *entryRecord) Msgsize() (s int) {
-	s = 1 + 2 + msgp.Uint64Size + 2 + msgp.BytesPrefixSize + len(z.User) + 2 + msgp.Uint8Size + 2 + msgp.StringPrefixSize + len(z.Key) + 2 + msgp.BytesPrefixSize + len(z.Value)
+	s = 1 + 2 + msgp.Uint64Size + 2 + msgp.BytesPrefixSize + len(z.User) + 2 + msgp.Uint8Size + 2 + msgp.StringPrefixSize + len(z.Key) + 2 + msgp.BytesPrefixSize + len(z.Value) + 2 + msgp.BytesPrefixSize + len(z.Salt)
 	return
 }
 
@@ -179,6 +194,58 @@ func (z *headRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z headRecord) Msgsize() (s int) {
 	s = 1 + 2 + msgp.Uint64Size + 2 + msgp.Uint64Size
+	return
+}
+
+// MarshalMsg implements msgp.Marshaler
+func (z *pendingExpungeRecord) MarshalMsg(b []byte) (o []byte, err error) {
+	o = msgp.Require(b, z.Msgsize())
+	// map header, size 1
+	// string "h"
+	o = append(o, 0x81, 0xa1, 0x68)
+	o = msgp.AppendBytes(o, z.Hash)
+	return
+}
+
+// UnmarshalMsg implements msgp.Unmarshaler
+func (z *pendingExpungeRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
+	var field []byte
+	_ = field
+	var zb0001 uint32
+	zb0001, bts, err = msgp.ReadMapHeaderBytes(bts)
+	if err != nil {
+		err = msgp.WrapError(err)
+		return
+	}
+	for zb0001 > 0 {
+		zb0001--
+		field, bts, err = msgp.ReadMapKeyZC(bts)
+		if err != nil {
+			err = msgp.WrapError(err)
+			return
+		}
+		switch msgp.UnsafeString(field) {
+		case "h":
+			z.Hash, bts, err = msgp.ReadBytesBytes(bts, z.Hash)
+			if err != nil {
+				err = msgp.WrapError(err, "Hash")
+				return
+			}
+		default:
+			bts, err = msgp.Skip(bts)
+			if err != nil {
+				err = msgp.WrapError(err)
+				return
+			}
+		}
+	}
+	o = bts
+	return
+}
+
+// Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
+func (z *pendingExpungeRecord) Msgsize() (s int) {
+	s = 1 + 2 + msgp.BytesPrefixSize + len(z.Hash)
 	return
 }
 
@@ -394,8 +461,8 @@ func (z wireEntries) Msgsize() (s int) {
 func (z *wireEntry) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// check for omitted fields
-	zb0001Len := uint32(7)
-	var zb0001Mask uint8 /* 7 bits */
+	zb0001Len := uint32(8)
+	var zb0001Mask uint8 /* 8 bits */
 	_ = zb0001Mask
 	if z.User == nil {
 		zb0001Len--
@@ -408,6 +475,10 @@ func (z *wireEntry) MarshalMsg(b []byte) (o []byte, err error) {
 	if z.Value == nil {
 		zb0001Len--
 		zb0001Mask |= 0x40
+	}
+	if z.Salt == nil {
+		zb0001Len--
+		zb0001Mask |= 0x80
 	}
 	// variable map header, size zb0001Len
 	o = append(o, 0x80|uint8(zb0001Len))
@@ -440,6 +511,11 @@ func (z *wireEntry) MarshalMsg(b []byte) (o []byte, err error) {
 			// string "v"
 			o = append(o, 0xa1, 0x76)
 			o = msgp.AppendBytes(o, z.Value)
+		}
+		if (zb0001Mask & 0x80) == 0 { // if not omitted
+			// string "s"
+			o = append(o, 0xa1, 0x73)
+			o = msgp.AppendBytes(o, z.Salt)
 		}
 	}
 	return
@@ -505,6 +581,12 @@ func (z *wireEntry) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				err = msgp.WrapError(err, "Value")
 				return
 			}
+		case "s":
+			z.Salt, bts, err = msgp.ReadBytesBytes(bts, z.Salt)
+			if err != nil {
+				err = msgp.WrapError(err, "Salt")
+				return
+			}
 		default:
 			bts, err = msgp.Skip(bts)
 			if err != nil {
@@ -519,6 +601,6 @@ func (z *wireEntry) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *wireEntry) Msgsize() (s int) {
-	s = 1 + 2 + msgp.BytesPrefixSize + len(z.Peer) + 2 + msgp.Uint64Size + 2 + msgp.Uint64Size + 2 + msgp.BytesPrefixSize + len(z.User) + 2 + msgp.Uint8Size + 2 + msgp.StringPrefixSize + len(z.Key) + 2 + msgp.BytesPrefixSize + len(z.Value)
+	s = 1 + 2 + msgp.BytesPrefixSize + len(z.Peer) + 2 + msgp.Uint64Size + 2 + msgp.Uint64Size + 2 + msgp.BytesPrefixSize + len(z.User) + 2 + msgp.Uint8Size + 2 + msgp.StringPrefixSize + len(z.Key) + 2 + msgp.BytesPrefixSize + len(z.Value) + 2 + msgp.BytesPrefixSize + len(z.Salt)
 	return
 }

@@ -23,11 +23,12 @@ type Tracker interface {
 	// creates them if needed.
 	Init(ctx context.Context, store kv.Store, prefix string) error
 
-	// TrackOne enqueues the record of the entry of peer at idx into b, and
-	// moves the peer's head to idx+1. A (peer, idx) already recorded fails
-	// the whole batch with kv.ErrUniqueViolation when it commits. The caller
-	// tracks the indexes of a peer in ascending order.
-	TrackOne(peer uuid.UUID, idx uint64, ts hlc.Timestamp, user uuid.UUID, op Op, b *kv.Batch) error
+	// TrackOne enqueues the record of e (its peer, index, timestamp, user,
+	// op and salt) into b, and moves the peer's head to e.Idx+1. A (peer,
+	// idx) already recorded fails the whole batch with
+	// kv.ErrUniqueViolation when it commits. The caller tracks the indexes
+	// of a peer in ascending order.
+	TrackOne(e Entry, b *kv.Batch) error
 
 	// TrackExpunged is TrackOne for an expunged marker holding hash: it
 	// occupies the index and counts in the cursor.
@@ -37,6 +38,11 @@ type Tracker interface {
 	// head (absent when head.Next is 0): a batch built on a head another
 	// writer has since moved fails with kv.ErrConflict when it commits.
 	ExpectHead(peer uuid.UUID, head Head, b *kv.Batch)
+
+	// ExpectUntracked enqueues into b the condition that no entry of peer
+	// at idx is recorded: the batch fails with kv.ErrConflict if one is
+	// when it commits.
+	ExpectUntracked(peer uuid.UUID, idx uint64, b *kv.Batch)
 
 	// Replace enqueues into b the replacement of the stored entry e by its
 	// marker, on condition that the stored entry is still e (kv.ErrConflict
@@ -103,22 +109,28 @@ func EntryKey(peer uuid.UUID, idx uint64) []byte {
 }
 
 // TrackOne implements Tracker.
-func (t *IndexTracker) TrackOne(peer uuid.UUID, idx uint64, ts hlc.Timestamp, user uuid.UUID, op Op, b *kv.Batch) error {
+func (t *IndexTracker) TrackOne(e Entry, b *kv.Batch) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	rec := newEntryRecord(ts, user, op)
-	return t.track(peer, idx, &rec, Head{Next: idx + 1, LastTS: ts}, b)
+	if e.Expunged() {
+		return t.TrackExpunged(e.Peer, e.Idx, e.ExpungedHash(), b)
+	}
+	rec := newEntryRecord(e)
+	return t.track(e.Peer, e.Idx, &rec, Head{Next: e.Idx + 1, LastTS: e.TS}, b)
 }
 
 // newEntryRecord is the stored form of an entry's fields. An empty value is
 // stored absent: msgp decodes a zero-length bin as nil, and Replace rebuilds
 // the stored bytes from a decoded entry to Expect them, so an empty value
 // written as a zero-length bin would never match.
-func newEntryRecord(ts hlc.Timestamp, user uuid.UUID, op Op) entryRecord {
-	rec := entryRecord{TS: uint64(ts), User: userBytes(user), Tag: uint8(op.Tag), Key: op.Key, Value: op.Value}
+func newEntryRecord(e Entry) entryRecord {
+	rec := entryRecord{TS: uint64(e.TS), User: userBytes(e.User), Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value, Salt: e.Salt}
 	if len(rec.Value) == 0 {
 		rec.Value = nil
+	}
+	if len(rec.Salt) == 0 {
+		rec.Salt = nil
 	}
 	return rec
 }
@@ -154,9 +166,14 @@ func (t *IndexTracker) ExpectHead(peer uuid.UUID, head Head, b *kv.Batch) {
 	b.Expect(t.heads, peer[:], encodeHead(head))
 }
 
+// ExpectUntracked implements Tracker.
+func (t *IndexTracker) ExpectUntracked(peer uuid.UUID, idx uint64, b *kv.Batch) {
+	b.ExpectAbsent(t.log, EntryKey(peer, idx))
+}
+
 // Replace implements Tracker.
 func (t *IndexTracker) Replace(e Entry, b *kv.Batch) {
-	old := newEntryRecord(e.TS, e.User, e.Op)
+	old := newEntryRecord(e)
 	oldBytes, _ := old.MarshalMsg(nil)
 	hash := e.Hash()
 	marker, _ := (&entryRecord{Tag: uint8(TagExpunged), Value: hash[:]}).MarshalMsg(nil)
@@ -256,7 +273,7 @@ func decodeEntry(key, value []byte) (Entry, error) {
 	}
 	return Entry{
 		Peer: id, Idx: idx, TS: hlc.Timestamp(rec.TS), User: user,
-		Op: Op{Tag: Tag(rec.Tag), Key: rec.Key, Value: rec.Value},
+		Op: Op{Tag: Tag(rec.Tag), Key: rec.Key, Value: rec.Value}, Salt: rec.Salt,
 	}, nil
 }
 

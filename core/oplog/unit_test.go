@@ -153,12 +153,16 @@ func hashEntry(e oplog.Entry) [32]byte {
 	b = append(b, e.Peer[:]...)
 	b = binary.BigEndian.AppendUint64(b, e.Idx)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.TS))
-	b = append(b, e.User[:]...)
+	b = append(b, make([]byte, 16)...) // the user's slot: never hashed
 	b = append(b, byte(e.Op.Tag))
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Op.Key)))
 	b = append(b, e.Op.Key...)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Op.Value)))
 	b = append(b, e.Op.Value...)
+	if len(e.Salt) > 0 {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(e.Salt)))
+		b = append(b, e.Salt...)
+	}
 	return sha256.Sum256(b)
 }
 
@@ -178,8 +182,9 @@ func TestEntryHash(t *testing.T) {
 		{"Peer", func(e *oplog.Entry) { e.Peer = id(2) }},
 		{"Idx", func(e *oplog.Entry) { e.Idx = 8 }},
 		{"TS", func(e *oplog.Entry) { e.TS++ }},
-		{"User", func(e *oplog.Entry) { e.User = id(10) }},
-		{"NoUser", func(e *oplog.Entry) { e.User = uuid.Nil }},
+		{"Salt", func(e *oplog.Entry) { e.Salt = []byte("0123456789abcdef") }},
+		{"OtherSalt", func(e *oplog.Entry) { e.Salt = []byte("0123456789abcdeF") }},
+		{"SaltLength", func(e *oplog.Entry) { e.Salt = []byte("0123456789abcde") }},
 		{"Tag", func(e *oplog.Entry) { e.Op.Tag = oplog.TagDelete }},
 		{"Key", func(e *oplog.Entry) { e.Op.Key = "ac" }},
 		{"Value", func(e *oplog.Entry) { e.Op.Value = []byte("d") }},
@@ -212,11 +217,19 @@ func TestEntryHash(t *testing.T) {
 	none.Op.Value = nil
 	assert.Equal(t, none.Hash(), empty.Hash(), "nil and empty values hash alike")
 
+	// ServerUser is the server's attestation, not what the author wrote:
+	// two replicas holding an entry with and without it hold the same one.
+	for _, user := range []uuid.UUID{id(10), uuid.Nil} {
+		e := orig
+		e.User = user
+		assert.Equal(t, h, e.Hash(), "the user is not hashed")
+	}
+
 	m := oplog.Marker(id(1), 7, h)
 	assert.True(t, m.Expunged())
 	assert.Equal(t, h, m.ExpungedHash())
 	assert.NoError(t, m.Validate())
-	assert.NotEqual(t, h, m.Hash(), "a marker's own hash is not the hash it holds")
+	assert.Equal(t, h, m.Hash(), "a marker stands for the entry it replaced: its hash is the one it holds")
 }
 
 func TestOpValidate(t *testing.T) {

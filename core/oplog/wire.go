@@ -22,7 +22,7 @@ func EncodeBatch(entries []Entry) []byte {
 	for i, e := range entries {
 		ws[i] = wireEntry{
 			Peer: e.Peer[:], Idx: e.Idx, TS: uint64(e.TS), User: userBytes(e.User),
-			Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value,
+			Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value, Salt: e.Salt,
 		}
 	}
 	payload, _ := ws.MarshalMsg(nil) // marshalling into a slice cannot fail
@@ -84,7 +84,7 @@ func DecodeBatch(b []byte) ([]Entry, error) {
 		if body, err = w.UnmarshalMsg(body); err != nil {
 			return nil, fmt.Errorf("%w: entry %d: %v", ErrCorrupt, i, err)
 		}
-		e := Entry{Idx: w.Idx, TS: hlc.Timestamp(w.TS), Op: Op{Tag: Tag(w.Tag), Key: w.Key, Value: w.Value}}
+		e := Entry{Idx: w.Idx, TS: hlc.Timestamp(w.TS), Op: Op{Tag: Tag(w.Tag), Key: w.Key, Value: w.Value}, Salt: w.Salt}
 		if e.Peer, err = uuidFrom(w.Peer); err != nil {
 			return nil, fmt.Errorf("%w: entry %d: peer: %v", ErrCorrupt, i, err)
 		}

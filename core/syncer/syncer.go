@@ -155,11 +155,19 @@ func (p puller) run(ctx context.Context) (applied int, failed []*RangeError, err
 	return applied, failed, nil
 }
 
-// pullRange copies r from src into dst, one page per transaction.
+// pullRange copies r from src into dst, one page per transaction. The
+// first page starts one entry early, at the last entry dst holds of the
+// peer: dst compares it with its own, so two histories of one peer id (a
+// peer id reused after its storage was lost) are found as a fork where
+// they meet, instead of one being appended to the other.
 func (p puller) pullRange(ctx context.Context, r oplog.Range) (int, error) {
 	applied := 0
 	retried := false
-	for next := r.From; next < r.To; {
+	next := r.From
+	if next > 0 {
+		next--
+	}
+	for next < r.To {
 		if err := ctx.Err(); err != nil {
 			return applied, err
 		}

@@ -680,25 +680,30 @@ func TestExpungedMarkers(t *testing.T) {
 
 	n, err := syncer.Pull(ctx, b.r, a.r, syncer.Options{PageSize: 2})
 	require.NoError(t, err)
-	assert.Equal(t, 3, n, "a marker occupies its index and is counted")
+	assert.Equal(t, 4, n, "a marker occupies its index and is counted; the expunge is an entry")
 	n, err = syncer.Pull(ctx, c.r, b.r, syncer.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, 3, n)
+	assert.Equal(t, 4, n)
 
 	for _, dst := range []*node{b, c} {
 		wire, err := dst.r.ReadSince(ctx, a.peer(), 0, 0)
 		require.NoError(t, err)
 		es, err := oplog.DecodeBatch(wire)
 		require.NoError(t, err)
-		require.Len(t, es, 3)
+		require.Len(t, es, 4)
 		assert.False(t, es[0].Expunged())
 		assert.Equal(t, oplog.Marker(a.peer(), 1, hidden.Hash()), es[1], "the marker replicates as a marker")
 		assert.False(t, es[2].Expunged())
+		ref, ok := es[3].Op.ExpungeRef()
+		require.True(t, ok, "the expunge travels")
+		assert.Equal(t, oplog.ExpungeRef{Peer: a.peer(), Idx: 1, Hash: hidden.Hash()}, ref)
 		assert.Equal(t, a.log(t, a.peer()), dst.log(t, a.peer()))
-		assert.Equal(t, oplog.PeerCursors{a.peer(): 3}, dst.cursors(t))
+		assert.Equal(t, oplog.PeerCursors{a.peer(): 4}, dst.cursors(t))
 		_, err = dst.p.Reducer().(*oplog.LWW).Get(ctx, "k1")
 		assert.ErrorIs(t, err, oplog.ErrNotFound, "the expunged op reaches no other replica's state")
 	}
+	_, err = a.p.Reducer().(*oplog.LWW).Get(ctx, "k1")
+	assert.ErrorIs(t, err, oplog.ErrNotFound, "nor the expunging replica's")
 }
 
 func TestSourceGrowsDuringPull(t *testing.T) {
@@ -812,6 +817,45 @@ func TestSyncGoesOnPastAFailingPeer(t *testing.T) {
 	assert.Equal(t, syncer.RangeError{Side: "a", Peer: b.peer(), From: 0, To: 5, Err: re.Err}, *re)
 	assert.Equal(t, oplog.PeerCursors{a.peer(): 12, honest.peer(): 30}, a.cursors(t))
 	assert.Equal(t, oplog.PeerCursors{a.peer(): 12, b.peer(): 5, honest.peer(): 30}, b.cursors(t))
+}
+
+// TestReusedPeerIDIsAFork: a database opened afresh with a peer id whose
+// old history others hold writes at indexes they already have. Where the
+// two histories meet, the sync finds a fork of that peer (on whichever side
+// lags), refuses its range, and syncs the other peers.
+func TestReusedPeerIDIsAFork(t *testing.T) {
+	tests := []struct {
+		name   string
+		writes int // of the reborn replica, against 10 of the old history
+		side   string
+	}{
+		{"FewerThanTheOldHistory", 3, "a"},
+		{"MoreThanTheOldHistory", 15, "b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			old, other := newNode(t, 1), newNode(t, 2)
+			old.write(t, 10, 10, "old")
+			_, err := syncer.Pull(ctx, other.r, old.r, syncer.Options{})
+			require.NoError(t, err)
+			other.write(t, 4, 4, "other")
+
+			reborn := newNode(t, 1) // the same peer id, a new store
+			require.Equal(t, old.peer(), reborn.peer())
+			reborn.write(t, tc.writes, 10, "new")
+			res, err := syncer.Sync(ctx, reborn.r, other.r, syncer.Options{PageSize: 4})
+			require.ErrorIs(t, err, oplog.ErrForked)
+			require.Len(t, res.Errors, 1)
+			assert.Equal(t, tc.side, res.Errors[0].Side)
+			assert.Equal(t, old.peer(), res.Errors[0].Peer)
+			var fork *oplog.ForkError
+			require.ErrorAs(t, err, &fork)
+			assert.Equal(t, old.peer(), fork.Peer)
+			assert.Equal(t, 4, res.ToA, "the other peer's entries still reach the reborn replica")
+			assert.Equal(t, uint64(tc.writes), reborn.cursors(t)[old.peer()], "nothing of the old history is appended to the new")
+			assert.Equal(t, uint64(10), other.cursors(t)[old.peer()], "nor of the new to the old")
+		})
+	}
 }
 
 // TestRandomConvergence runs replicas that write random keys with

@@ -94,11 +94,24 @@ func testRedelivery(t *testing.T, open kvtest.Opener) {
 	mustApplyBatch(t, r.p, stream)
 	reads, st, clock := readAll(t, r.p, x), state(t, r.p), r.p.Clock()
 
+	// An entry already here is compared, not assumed: another entry at a
+	// stored index is a fork of its peer, and nothing of its batch lands.
 	changed := put(x, 1, stamp(baseMs-1000, 0), "b", "changed")
-	changed.User = peerID(98)
-	got, err := r.p.Apply(ctx, changed)
+	_, err := r.p.Apply(ctx, changed)
+	require.ErrorIs(t, err, oplog.ErrForked)
+	var fork *oplog.ForkError
+	require.ErrorAs(t, err, &fork)
+	assert.Equal(t, oplog.ForkError{Peer: x, Idx: 1}, *fork)
+	_, err = r.p.ApplyBatch(ctx, []oplog.Entry{stream[0], changed, put(peerID(5), 0, stamp(baseMs, 0), "z", "z")})
+	require.ErrorIs(t, err, oplog.ErrForked, "in a batch too")
+	assert.Equal(t, oplog.PeerCursors{x: 4}, cursors(t, r.p), "nothing of the batch is applied")
+
+	// The same entry with another ServerUser is the same entry.
+	attested := stream[1]
+	attested.User = peerID(98)
+	got, err := r.p.Apply(ctx, attested)
 	require.NoError(t, err)
-	assert.False(t, got.New, "a redelivered index is not new, whatever it holds")
+	assert.False(t, got.New, "a redelivered entry is not new, whoever vouches for it")
 
 	got, err = r.p.Apply(ctx, stream[0])
 	require.NoError(t, err)

@@ -46,9 +46,9 @@ func testRawTrackerDuplicate(t *testing.T, open kvtest.Opener) {
 	fresh := put(x, 3, high, "k0", "overwritten")
 	dup := put(x, 1, high+1, "k1", "overwritten")
 	var b kv.Batch
-	require.NoError(t, tracker.TrackOne(fresh.Peer, fresh.Idx, fresh.TS, uuid.Nil, fresh.Op, &b))
+	require.NoError(t, tracker.TrackOne(fresh, &b))
 	require.NoError(t, lww.Reduce(ctx, []oplog.Entry{fresh, dup}, &b))
-	require.NoError(t, tracker.TrackOne(dup.Peer, dup.Idx, dup.TS, uuid.Nil, dup.Op, &b))
+	require.NoError(t, tracker.TrackOne(dup, &b))
 	err := r.store.Commit(ctx, &b)
 	require.ErrorIs(t, err, kv.ErrUniqueViolation)
 
@@ -65,7 +65,7 @@ func testRawTrackerDuplicate(t *testing.T, open kvtest.Opener) {
 
 	// The same batch without the duplicate commits.
 	b.Reset()
-	require.NoError(t, tracker.TrackOne(fresh.Peer, fresh.Idx, fresh.TS, uuid.Nil, fresh.Op, &b))
+	require.NoError(t, tracker.TrackOne(fresh, &b))
 	require.NoError(t, lww.Reduce(ctx, []oplog.Entry{fresh}, &b))
 	require.NoError(t, r.store.Commit(ctx, &b))
 	assert.Equal(t, 4, countRows())
@@ -85,7 +85,7 @@ func testTrackerPrefixes(t *testing.T, open kvtest.Opener) {
 	}
 	var b kv.Batch
 	for i := range uint64(3) {
-		require.NoError(t, trackers["left"].TrackOne(x, i, stamp(baseMs, uint16(i)), uuid.Nil, oplog.Put("k", nil), &b))
+		require.NoError(t, trackers["left"].TrackOne(oplog.Entry{Peer: x, Idx: i, TS: stamp(baseMs, uint16(i)), Op: oplog.Put("k", nil)}, &b))
 	}
 	require.NoError(t, s.Commit(ctx, &b))
 	left, err := trackers["left"].AllCursors(ctx)
@@ -100,7 +100,7 @@ func testTrackerPrefixes(t *testing.T, open kvtest.Opener) {
 
 	// The same index under the other prefix is no duplicate.
 	b = kv.Batch{}
-	require.NoError(t, trackers["right"].TrackOne(x, 0, stamp(baseMs, 9), uuid.Nil, oplog.Delete("k"), &b))
+	require.NoError(t, trackers["right"].TrackOne(oplog.Entry{Peer: x, TS: stamp(baseMs, 9), Op: oplog.Delete("k")}, &b))
 	require.NoError(t, s.Commit(ctx, &b))
 
 	// Processors under two prefixes: separate peers, logs and state.
@@ -126,18 +126,18 @@ func testTrackerLimits(t *testing.T, open kvtest.Opener) {
 	maxTS := hlc.Timestamp(math.MaxUint64)
 
 	var b kv.Batch
-	require.NoError(t, tr.TrackOne(x, last, maxTS, user, oplog.Put("k", []byte{0, 0xff}), &b))
+	require.NoError(t, tr.TrackOne(oplog.Entry{Peer: x, Idx: last, TS: maxTS, User: user, Op: oplog.Put("k", []byte{0, 0xff}), Salt: []byte("salt")}, &b))
 	require.NoError(t, s.Commit(ctx, &b))
 	es, err := tr.ReadEntries(ctx, x, last, 0)
 	require.NoError(t, err)
 	require.Len(t, es, 1)
-	assert.Equal(t, oplog.Entry{Peer: x, Idx: last, TS: maxTS, User: user, Op: oplog.Put("k", []byte{0, 0xff})}, es[0])
+	assert.Equal(t, oplog.Entry{Peer: x, Idx: last, TS: maxTS, User: user, Op: oplog.Put("k", []byte{0, 0xff}), Salt: []byte("salt")}, es[0])
 	c, err := tr.AllCursors(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(math.MaxUint64), c.Get(x))
 
 	b = kv.Batch{}
-	err = tr.TrackOne(x, math.MaxUint64, maxTS, uuid.Nil, oplog.Put("k", nil), &b)
+	err = tr.TrackOne(oplog.Entry{Peer: x, Idx: math.MaxUint64, TS: maxTS, Op: oplog.Put("k", nil)}, &b)
 	assert.ErrorIs(t, err, oplog.ErrInvalidEntry, "no next index after 2^64-1")
 	assert.Zero(t, b.Len(), "nothing enqueued")
 }
