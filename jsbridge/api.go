@@ -462,6 +462,18 @@ func (w *watched) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, e
 	return res, err
 }
 
+// ApplyAttested keeps the inner replica's way with attested batches (an
+// engine keeps their users); one without drops them, as Apply does.
+func (w *watched) ApplyAttested(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
+	aa, ok := w.Replica.(syncer.AttestedApplier)
+	if !ok {
+		return w.Apply(ctx, batch)
+	}
+	res, err := aa.ApplyAttested(ctx, batch)
+	w.keys = append(w.keys, res.Keys...)
+	return res, err
+}
+
 // appendKeys packs bare keys.
 func appendKeys(dst []byte, keys []string) []byte {
 	for _, k := range keys {

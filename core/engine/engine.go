@@ -90,7 +90,7 @@ type Engine struct {
 	store   kv.Store
 	proc    *oplog.Processor
 	state   *oplog.LWW
-	replica syncer.Replica // the wire form of proc, the one adapter
+	replica syncer.Replica // the wire form of proc's reads
 	log     *changelog.Durable
 	blobs   changelog.RevisionLister
 	mgr     *changelog.Manager
@@ -104,7 +104,10 @@ type Engine struct {
 	closeErr error
 }
 
-var _ syncer.Replica = (*Engine)(nil)
+var (
+	_ syncer.Replica         = (*Engine)(nil)
+	_ syncer.AttestedApplier = (*Engine)(nil)
+)
 
 // Stats is what an engine counts of its blob tier and change log: a blob
 // not referenced, or an entry outstanding, is work recovery has yet to do.
@@ -278,12 +281,32 @@ func (e *Engine) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, lim
 
 // Apply implements syncer.Replica: it ingests one wire batch, all or
 // nothing (oplog.Processor.ApplyBatch's rules), and tells Watch of the
-// keys its new entries write.
+// keys its new entries write. The entries' ServerUser is dropped: only the
+// server vouches for authors, and only through ApplyAttested.
 func (e *Engine) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
+	return e.apply(ctx, batch, false)
+}
+
+// ApplyAttested is Apply keeping each entry's ServerUser: for batches from
+// the sync server (a syncer.Attesting source), which vouches for them.
+func (e *Engine) ApplyAttested(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
+	return e.apply(ctx, batch, true)
+}
+
+func (e *Engine) apply(ctx context.Context, batch []byte, attested bool) (oplog.BatchResult, error) {
 	if err := e.use(); err != nil {
 		return oplog.BatchResult{}, err
 	}
-	res, err := e.replica.Apply(ctx, batch)
+	entries, err := oplog.DecodeBatch(batch)
+	if err != nil {
+		return oplog.BatchResult{}, err
+	}
+	if !attested {
+		for i := range entries {
+			entries[i].User = uuid.Nil
+		}
+	}
+	res, err := e.proc.ApplyBatch(ctx, entries)
 	if err == nil {
 		e.keys.notify(res.Keys)
 	}

@@ -540,3 +540,55 @@ func TestStatsShowsRecoveryErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.NoError(t, st.RecoveryError, "a round that succeeds clears it")
 }
+
+// attesting is a replica that vouches for its entries' users, as the sync
+// server does.
+type attesting struct{ syncer.Replica }
+
+func (attesting) Attests() bool { return true }
+
+// TestServerUserOnlyFromTheServer: entries claiming an author keep that
+// ServerUser only when they come from a source that attests; from any other
+// sender it is dropped.
+func TestServerUserOnlyFromTheServer(t *testing.T) {
+	wall := hlctest.NewWall(base)
+	user := uuid.New()
+	forger := uuid.New()
+	claimed := oplog.EncodeBatch([]oplog.Entry{{Peer: forger, TS: 1, User: user, Op: oplog.Put("k", []byte("v"))}})
+	tests := []struct {
+		name     string
+		attested bool
+		want     uuid.UUID
+	}{
+		{"FromAPeer", false, uuid.Nil},
+		{"FromTheServer", true, user},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := open(t, memkv.New(), wall, engine.Options{})
+			_, err := src.ApplyAttested(ctx, claimed) // the server's own copy
+			require.NoError(t, err)
+			dst := open(t, memkv.New(), wall, engine.Options{})
+			var from syncer.Replica = src
+			if tc.attested {
+				from = attesting{src}
+			}
+			_, err = syncer.Pull(ctx, dst, from, syncer.Options{})
+			require.NoError(t, err)
+			got, err := dst.ReadSince(ctx, forger, 0, 0)
+			require.NoError(t, err)
+			es, err := oplog.DecodeBatch(got)
+			require.NoError(t, err)
+			require.Len(t, es, 1)
+			assert.Equal(t, tc.want, es[0].User)
+		})
+	}
+	e := open(t, memkv.New(), wall, engine.Options{})
+	_, err := e.Apply(ctx, claimed)
+	require.NoError(t, err)
+	got, err := e.ReadSince(ctx, forger, 0, 0)
+	require.NoError(t, err)
+	es, err := oplog.DecodeBatch(got)
+	require.NoError(t, err)
+	assert.Equal(t, uuid.Nil, es[0].User, "a plain Apply drops it")
+}

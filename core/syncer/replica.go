@@ -34,6 +34,22 @@ type Replica interface {
 	Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error)
 }
 
+// Attesting is a Replica that vouches for the ServerUser of the entries it
+// serves: the sync server, or the transport to it an app marked as its
+// server. Pull keeps those users only from a source that attests, and only
+// into a destination that is an AttestedApplier; from every other source a
+// destination's Apply drops them (engine.Engine does), so a peer cannot
+// pass off its entries as another user's.
+type Attesting interface {
+	Attests() bool
+}
+
+// AttestedApplier is a Replica that can apply a batch keeping its entries'
+// ServerUser, for batches from an Attesting source.
+type AttestedApplier interface {
+	ApplyAttested(ctx context.Context, batch []byte) (oplog.BatchResult, error)
+}
+
 // Local returns the Replica of a Processor in this process. Its ReadSince
 // answers at most oplog.MaxBatchEntries entries (a limit <= 0 asks for
 // that many) in at most oplog.MaxBatchBytes, so every batch it serves is

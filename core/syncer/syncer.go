@@ -163,6 +163,12 @@ func (p puller) run(ctx context.Context) (applied int, failed []*RangeError, err
 func (p puller) pullRange(ctx context.Context, r oplog.Range) (int, error) {
 	applied := 0
 	retried := false
+	apply := p.dst.Apply
+	if a, ok := p.src.(Attesting); ok && a.Attests() {
+		if aa, ok := p.dst.(AttestedApplier); ok {
+			apply = aa.ApplyAttested
+		}
+	}
 	next := r.From
 	if next > 0 {
 		next--
@@ -180,7 +186,7 @@ func (p puller) pullRange(ctx context.Context, r oplog.Range) (int, error) {
 		if err != nil {
 			return applied, fmt.Errorf("syncer: page of peer %s [%d, %d) from %s: %w", r.Peer, next, next+limit, p.srcName, err)
 		}
-		res, err := p.dst.Apply(ctx, page)
+		res, err := apply(ctx, page)
 		var gap *oplog.CursorMismatchError
 		if errors.As(err, &gap) && !retried {
 			// dst holds less of the peer than its cursors said (a replica

@@ -190,3 +190,32 @@ func testForkAgainstMarker(t *testing.T, open kvtest.Opener) {
 	assert.False(t, got.New, "the entry the marker stands for is already here")
 	requireMarker(t, r.p, e, "kept")
 }
+
+// testOlderBuildEntries: entries and markers written by builds before
+// salts (no salt, the user in the hash's user slot zero) still apply,
+// compare, expunge and travel.
+func testOlderBuildEntries(t *testing.T, open kvtest.Opener) {
+	x := peerID(4)
+	old := []oplog.Entry{
+		put(x, 0, stamp(baseMs-30, 0), "a", "1"),
+		put(x, 1, stamp(baseMs-20, 0), "b", "2"),
+		put(x, 2, stamp(baseMs-10, 0), "c", "3"),
+	}
+	// The hash an older build gave an unattributed entry: the documented
+	// encoding with no salt.
+	oldMarker := oplog.Marker(x, 1, old[1].Hash())
+	r := newReplica(t, open, uuid.Nil)
+	mustApplyBatch(t, r.p, []oplog.Entry{old[0], oldMarker, old[2]})
+	res := mustApplyBatch(t, r.p, old)
+	assert.Equal(t, 3, res.Skipped, "the entry an older build's marker stands for is the same entry")
+	requireMarker(t, r.p, old[1], "the older marker is kept")
+
+	require.NoError(t, r.p.Expunge(ctx, x, 2))
+	requireMarker(t, r.p, old[2], "an unsalted entry expunges")
+	_, ok := getValue(t, r.p, "c")
+	assert.False(t, ok)
+	r2 := newReplica(t, open, uuid.Nil)
+	mustApplyBatch(t, r2.p, old)
+	pullAllFrom(t, r2.p, r.p, r.p.Peer())
+	requireMarker(t, r2.p, old[2], "and the expunge reaches a replica holding it")
+}

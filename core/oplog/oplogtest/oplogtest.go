@@ -53,6 +53,7 @@ func Run(t *testing.T, open kvtest.Opener) {
 		{"ExpungePendingAcrossTabs", testExpungePendingAcrossTabs},
 		{"ExpungeSalted", testExpungeSalted},
 		{"ForkAgainstMarker", testForkAgainstMarker},
+		{"OlderBuildEntries", testOlderBuildEntries},
 		{"WatchCursors", testWatchCursors},
 		{"Convergence", testConvergence},
 		{"TrackerPrefixes", testTrackerPrefixes},
