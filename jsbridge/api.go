@@ -511,9 +511,12 @@ func decode(_ js.Value, v []js.Value) (result any) {
 			if en.User != uuid.Nil {
 				o["user"] = en.User.String()
 			}
-			if en.Op.Tag == oplog.TagDelete {
+			switch ref, isExpunge := en.Op.ExpungeRef(); {
+			case isExpunge:
+				o["expunge"] = map[string]any{"peer": ref.Peer.String(), "idx": index(ref.Idx), "hash": hex.EncodeToString(ref.Hash[:])}
+			case en.Op.Tag == oplog.TagDelete:
 				o["del"] = en.Op.Key
-			} else {
+			default:
 				o["put"] = en.Op.Key
 				o["value"] = toJS(en.Op.Value)
 			}
