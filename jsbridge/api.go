@@ -289,7 +289,11 @@ func newHandle(e *Engine) js.Value {
 	obj["expunge"] = h.method("expunge", func(a *args) func(context.Context, *Engine) (any, error) {
 		peer, idx := a.peer(0), a.uint(1, "idx")
 		return func(ctx context.Context, e *Engine) (any, error) {
-			return nil, e.Expunge(ctx, peer, idx)
+			key, err := e.Expunge(ctx, peer, idx)
+			if err != nil || key == "" {
+				return map[string]any{"keys": toJS(nil)}, err
+			}
+			return map[string]any{"keys": toJS(appendKeys(nil, []string{key}))}, nil
 		}
 	})
 	obj["putBlob"] = h.method("putBlob", func(a *args) func(context.Context, *Engine) (any, error) {

@@ -313,12 +313,26 @@ func (e *Engine) apply(ctx context.Context, batch []byte, attested bool) (oplog.
 	return res, err
 }
 
-// Expunge replaces the stored entry of peer at idx by its marker.
-func (e *Engine) Expunge(ctx context.Context, peer uuid.UUID, idx uint64) error {
+// Expunge removes the content of the stored entry of peer at idx
+// everywhere it travels (oplog.Processor.Expunge): its key reads as the
+// surviving entries decide, and Watch hears of it. It returns the key the
+// entry wrote ("" for a marker, already expunged).
+func (e *Engine) Expunge(ctx context.Context, peer uuid.UUID, idx uint64) (key string, err error) {
 	if err := e.use(); err != nil {
-		return err
+		return "", err
 	}
-	return e.proc.Expunge(ctx, peer, idx)
+	got, err := e.proc.ReadSince(ctx, peer, idx, 1)
+	if err != nil {
+		return "", err
+	}
+	if err := e.proc.Expunge(ctx, peer, idx); err != nil {
+		return "", err
+	}
+	if len(got) == 1 && got[0].Idx == idx && (got[0].Op.Tag == oplog.TagPut || got[0].Op.Tag == oplog.TagDelete) {
+		key = got[0].Op.Key
+		e.keys.notify([]string{key})
+	}
+	return key, nil
 }
 
 // WatchCursors delivers the current cursors, then the cursors after each

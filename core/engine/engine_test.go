@@ -206,6 +206,28 @@ func TestWatch(t *testing.T) {
 	assert.False(t, ok, "a watch of a closed engine is closed")
 }
 
+// TestExpunge: the expunged write's key falls back to the surviving
+// write, and a watch hears of it.
+func TestExpunge(t *testing.T) {
+	wall := hlctest.NewWall(base)
+	e := open(t, memkv.New(), wall, engine.Options{})
+	_, err := e.Exec(ctx, oplog.Put("k", []byte("kept")), oplog.Put("k", []byte("secret")))
+	require.NoError(t, err)
+	changes, stop := e.Watch("")
+	defer stop()
+	key, err := e.Expunge(ctx, e.Peer(), 1)
+	require.NoError(t, err)
+	assert.Equal(t, "k", key)
+	v, _ := value(t, e, "k")
+	assert.Equal(t, "kept", v)
+	assert.Equal(t, []string{"k"}, <-changes)
+	key, err = e.Expunge(ctx, e.Peer(), 1)
+	require.NoError(t, err)
+	assert.Empty(t, key, "a marker again: nothing changes")
+	_, err = e.Expunge(ctx, e.Peer(), 99)
+	require.ErrorIs(t, err, oplog.ErrNotFound)
+}
+
 func TestBlobs(t *testing.T) {
 	wall := hlctest.NewWall(base)
 	e := open(t, memkv.New(), wall, engine.Options{})
@@ -365,7 +387,7 @@ func TestClosed(t *testing.T) {
 		{"Cursors", func() error { _, err := e.Cursors(ctx); return err }},
 		{"ReadSince", func() error { _, err := e.ReadSince(ctx, e.Peer(), 0, 1); return err }},
 		{"Apply", func() error { _, err := e.Apply(ctx, oplog.EncodeBatch(nil)); return err }},
-		{"Expunge", func() error { return e.Expunge(ctx, e.Peer(), 0) }},
+		{"Expunge", func() error { _, err := e.Expunge(ctx, e.Peer(), 0); return err }},
 		{"PutBlob", func() error { return e.PutBlob(ctx, "b", []byte("v")) }},
 		{"GetBlob", func() error { _, _, err := e.GetBlob(ctx, "b"); return err }},
 		{"DeleteBlob", func() error { return e.DeleteBlob(ctx, "b") }},
