@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/oplog"
 	"github.com/idbsync/idbsync/core/syncer"
@@ -112,7 +113,7 @@ func (h *handle) method(name string, fn func(a *args) func(ctx context.Context, 
 func parse(a *args, fn func()) {
 	defer func() {
 		if r := recover(); r != nil && a.err == nil {
-			a.err = fmt.Errorf("%w: %s: unreadable argument: %v", ErrInvalidArgument, a.call, r)
+			a.err = fmt.Errorf("%w: %s: unreadable argument: %v", errcode.ErrInvalidArgument, a.call, r)
 		}
 	}()
 	fn()
@@ -186,7 +187,7 @@ func newHandle(e *Engine) js.Value {
 				return nil, err
 			}
 			if len(recs) == 0 {
-				return nil, fmt.Errorf("%w: exec needs at least one op", ErrInvalidArgument)
+				return nil, fmt.Errorf("%w: exec needs at least one op", errcode.ErrInvalidArgument)
 			}
 			ops := make([]oplog.Op, len(recs))
 			for i, r := range recs {
@@ -438,7 +439,7 @@ func (e *incompleteSync) Unwrap() error { return e.err }
 // decorate adds the failures and the result to the JavaScript Error je.
 func (e *incompleteSync) decorate(je js.Value) {
 	if len(e.res.Errors) > 0 {
-		je.Set("code", Code(e.res.Errors[0].Err))
+		je.Set("code", errcode.Code(e.res.Errors[0].Err))
 	}
 	errs := make([]any, len(e.res.Errors))
 	for i, re := range e.res.Errors {
@@ -491,7 +492,7 @@ func appendKeys(dst []byte, keys []string) []byte {
 func decode(_ js.Value, v []js.Value) (result any) {
 	defer func() {
 		if r := recover(); r != nil {
-			result = throw(fmt.Errorf("%w: %v", ErrInternal, r))
+			result = throw(fmt.Errorf("%w: %v", errcode.ErrInternal, r))
 		}
 	}()
 	a := &args{call: "decode", v: v}

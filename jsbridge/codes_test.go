@@ -15,6 +15,7 @@ import (
 
 	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/engine"
+	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/hlc"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/oplog"
@@ -33,12 +34,14 @@ var sentinels = map[string]error{
 	"changelog.ErrMissingCapability": changelog.ErrMissingCapability,
 	"changelog.ErrNotFound":          changelog.ErrNotFound,
 	"engine.ErrClosed":               engine.ErrClosed,
+	"errcode.ErrInternal":            errcode.ErrInternal,
+	"errcode.ErrInvalidArgument":     errcode.ErrInvalidArgument,
+	"errcode.ErrPermissionDenied":    errcode.ErrPermissionDenied,
+	"errcode.ErrUnauthenticated":     errcode.ErrUnauthenticated,
+	"errcode.ErrUnavailable":         errcode.ErrUnavailable,
 	"hlc.ErrClockSkew":               hlc.ErrClockSkew,
 	"hlc.ErrWallOverflow":            hlc.ErrWallOverflow,
-	"jsbridge.ErrInternal":           jsbridge.ErrInternal,
-	"jsbridge.ErrInvalidArgument":    jsbridge.ErrInvalidArgument,
 	"jsbridge.ErrNoLocks":            jsbridge.ErrNoLocks,
-	"jsbridge.ErrUnavailable":        jsbridge.ErrUnavailable,
 	"kv.ErrAborted":                  kv.ErrAborted,
 	"kv.ErrBlocked":                  kv.ErrBlocked,
 	"kv.ErrClosed":                   kv.ErrClosed,
@@ -98,10 +101,10 @@ func declared(t *testing.T, dir string) map[string]string {
 
 // TestEverySentinelHasACode: every exported error of the packages a call
 // reaches is declared in its package's errors.go, is listed above, and maps
-// to a code of its own (not the INTERNAL fallback, except ErrInternal).
+// to a code of its own (not the INTERNAL fallback, except errcode.ErrInternal).
 func TestEverySentinelHasACode(t *testing.T) {
 	found := make(map[string]bool)
-	for _, dir := range []string{"../core/changelog", "../core/engine", "../core/hlc", "../core/kv", "../core/oplog", "../core/syncer", "../idb", "."} {
+	for _, dir := range []string{"../core/changelog", "../core/engine", "../core/errcode", "../core/hlc", "../core/kv", "../core/oplog", "../core/syncer", "../idb", "."} {
 		for name, file := range declared(t, dir) {
 			found[name] = true
 			assert.Equal(t, "errors.go", file, "%s is declared outside its package's errors.go", name)
@@ -110,11 +113,11 @@ func TestEverySentinelHasACode(t *testing.T) {
 	}
 	for name, err := range sentinels {
 		assert.True(t, found[name], "%s is listed but not declared", name)
-		code := jsbridge.Code(err)
-		if err == jsbridge.ErrInternal {
-			assert.Equal(t, jsbridge.CodeInternal, code)
+		code := errcode.Code(err)
+		if err == errcode.ErrInternal {
+			assert.Equal(t, errcode.CodeInternal, code)
 			continue
 		}
-		assert.NotEqual(t, jsbridge.CodeInternal, code, "%s has no code", name)
+		assert.NotEqual(t, errcode.CodeInternal, code, "%s has no code", name)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/idbsync/idbsync/core/engine"
+	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/idb"
 )
@@ -20,7 +21,7 @@ type Options struct {
 	// Name is the IndexedDB database name.
 	Name string
 	// Peer is the local peer id of a new database; uuid.Nil picks one.
-	// Another peer than the database's is an ErrInvalidArgument.
+	// Another peer than the database's is an errcode.ErrInvalidArgument.
 	Peer uuid.UUID
 	// Durability of every transaction; empty means idb.Strict.
 	Durability idb.Durability
@@ -49,7 +50,7 @@ type Engine struct {
 // so no other page can take it for dead.
 func OpenEngine(ctx context.Context, opts Options) (_ *Engine, err error) {
 	if opts.Name == "" {
-		return nil, fmt.Errorf("%w: name must be a non-empty string", ErrInvalidArgument)
+		return nil, fmt.Errorf("%w: name must be a non-empty string", errcode.ErrInvalidArgument)
 	}
 	instance := uuid.New()
 	// NB: e is not the named result, which a failed return sets to nil

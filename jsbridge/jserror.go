@@ -6,6 +6,7 @@ import (
 	"errors"
 	"syscall/js"
 
+	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/oplog"
 )
 
@@ -17,7 +18,7 @@ import (
 // peer and idx, the first index of the peer whose entries differ.
 func Error(err error) js.Value {
 	e := js.Global().Get("Error").New(err.Error())
-	if code := Code(err); code != "" {
+	if code := errcode.Code(err); code != "" {
 		e.Set("code", code)
 	}
 	var inc *incompleteSync

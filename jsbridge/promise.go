@@ -5,6 +5,8 @@ package jsbridge
 import (
 	"fmt"
 	"syscall/js"
+
+	"github.com/idbsync/idbsync/core/errcode"
 )
 
 // Promise runs fn in a goroutine and returns a Promise that settles with its
@@ -32,7 +34,7 @@ func Promise(fn func() (any, error)) js.Value {
 func call(fn func() (any, error)) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %v", ErrInternal, r)
+			err = fmt.Errorf("%w: %v", errcode.ErrInternal, r)
 		}
 	}()
 	return fn()

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/idbsync/idbsync/core/errcode"
 )
 
 // Keyed records cross between JavaScript and Go packed in one Uint8Array
@@ -42,7 +44,7 @@ func AppendRecord(dst []byte, r Record) []byte {
 }
 
 // DecodeRecords unpacks records; anything malformed (a truncated record,
-// an unknown tag, a key that is not UTF-8) is ErrInvalidArgument, and no
+// an unknown tag, a key that is not UTF-8) is errcode.ErrInvalidArgument, and no
 // record is returned. Values alias b.
 func DecodeRecords(b []byte) ([]Record, error) {
 	var out []Record
@@ -51,21 +53,21 @@ func DecodeRecords(b []byte) ([]Record, error) {
 		tag := b[off]
 		off++
 		if tag != RecordValue && tag != RecordAbsent {
-			return nil, fmt.Errorf("%w: packed record at byte %d has tag %d", ErrInvalidArgument, at, tag)
+			return nil, fmt.Errorf("%w: packed record at byte %d has tag %d", errcode.ErrInvalidArgument, at, tag)
 		}
 		key, n, ok := field(b[off:])
 		if !ok {
-			return nil, fmt.Errorf("%w: packed record at byte %d is truncated", ErrInvalidArgument, at)
+			return nil, fmt.Errorf("%w: packed record at byte %d is truncated", errcode.ErrInvalidArgument, at)
 		}
 		off += n
 		if !utf8.Valid(key) {
-			return nil, fmt.Errorf("%w: packed record at byte %d: key is not UTF-8", ErrInvalidArgument, at)
+			return nil, fmt.Errorf("%w: packed record at byte %d: key is not UTF-8", errcode.ErrInvalidArgument, at)
 		}
 		r := Record{Key: string(key), Present: tag == RecordValue}
 		if r.Present {
 			value, n, ok := field(b[off:])
 			if !ok {
-				return nil, fmt.Errorf("%w: packed record at byte %d is truncated", ErrInvalidArgument, at)
+				return nil, fmt.Errorf("%w: packed record at byte %d is truncated", errcode.ErrInvalidArgument, at)
 			}
 			off += n
 			r.Value = value[:len(value):len(value)]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/engine"
+	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/hlc"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/oplog"
@@ -72,16 +73,16 @@ func TestDecodeRecordsRejectsMalformed(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := jsbridge.DecodeRecords(tc.b)
-			require.ErrorIs(t, err, jsbridge.ErrInvalidArgument)
+			require.ErrorIs(t, err, errcode.ErrInvalidArgument)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Nil(t, got, "nothing of a malformed pack is used")
-			assert.Equal(t, jsbridge.CodeInvalidArgument, jsbridge.Code(err))
+			assert.Equal(t, errcode.CodeInvalidArgument, errcode.Code(err))
 		})
 	}
 	// Every truncation of a valid pack is rejected.
 	for n := 1; n < len(good); n++ {
 		_, err := jsbridge.DecodeRecords(good[:n])
-		require.ErrorIs(t, err, jsbridge.ErrInvalidArgument, "cut at %d", n)
+		require.ErrorIs(t, err, errcode.ErrInvalidArgument, "cut at %d", n)
 	}
 }
 
@@ -91,28 +92,28 @@ func TestCode(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"CursorMismatch", &oplog.CursorMismatchError{Expected: 1, Actual: 3}, jsbridge.CodeCursorMismatch},
-		{"ClockSkew", fmt.Errorf("apply: %w", hlc.ErrClockSkew), jsbridge.CodeClockSkew},
-		{"Unique", kv.ErrUniqueViolation, jsbridge.CodeUniqueViolation},
-		{"Conflict", kv.ErrConflict, jsbridge.CodeConflict},
-		{"Quota", &kv.OpError{Table: "t", Err: kv.ErrQuotaExceeded}, jsbridge.CodeQuotaExceeded},
-		{"StoreClosed", kv.ErrClosed, jsbridge.CodeClosed},
-		{"ProcessorClosed", oplog.ErrClosed, jsbridge.CodeClosed},
-		{"Fenced", changelog.ErrFenced, jsbridge.CodeConflict},
-		{"Blocked", kv.ErrBlocked, jsbridge.CodeBlocked},
-		{"CorruptWire", oplog.ErrCorrupt, jsbridge.CodeCorrupt},
-		{"CorruptRow", kv.ErrCorrupt, jsbridge.CodeCorrupt},
-		{"InvalidOp", oplog.ErrInvalidOp, jsbridge.CodeInvalidArgument},
-		{"PeerMismatch", oplog.ErrPeerMismatch, jsbridge.CodeInvalidArgument},
-		{"EngineClosed", engine.ErrClosed, jsbridge.CodeClosed},
-		{"Aborted", kv.ErrAborted, jsbridge.CodeUnavailable},
-		{"Canceled", fmt.Errorf("sync: %w", context.Canceled), jsbridge.CodeUnavailable},
-		{"Panic", fmt.Errorf("%w: runtime error", jsbridge.ErrInternal), jsbridge.CodeInternal},
-		{"Unknown", fmt.Errorf("something else"), jsbridge.CodeInternal},
+		{"CursorMismatch", &oplog.CursorMismatchError{Expected: 1, Actual: 3}, errcode.CodeCursorMismatch},
+		{"ClockSkew", fmt.Errorf("apply: %w", hlc.ErrClockSkew), errcode.CodeClockSkew},
+		{"Unique", kv.ErrUniqueViolation, errcode.CodeUniqueViolation},
+		{"Conflict", kv.ErrConflict, errcode.CodeConflict},
+		{"Quota", &kv.OpError{Table: "t", Err: kv.ErrQuotaExceeded}, errcode.CodeQuotaExceeded},
+		{"StoreClosed", kv.ErrClosed, errcode.CodeClosed},
+		{"ProcessorClosed", oplog.ErrClosed, errcode.CodeClosed},
+		{"Fenced", changelog.ErrFenced, errcode.CodeConflict},
+		{"Blocked", kv.ErrBlocked, errcode.CodeBlocked},
+		{"CorruptWire", oplog.ErrCorrupt, errcode.CodeCorrupt},
+		{"CorruptRow", kv.ErrCorrupt, errcode.CodeCorrupt},
+		{"InvalidOp", oplog.ErrInvalidOp, errcode.CodeInvalidArgument},
+		{"PeerMismatch", oplog.ErrPeerMismatch, errcode.CodeInvalidArgument},
+		{"EngineClosed", engine.ErrClosed, errcode.CodeClosed},
+		{"Aborted", kv.ErrAborted, errcode.CodeUnavailable},
+		{"Canceled", fmt.Errorf("sync: %w", context.Canceled), errcode.CodeUnavailable},
+		{"Panic", fmt.Errorf("%w: runtime error", errcode.ErrInternal), errcode.CodeInternal},
+		{"Unknown", fmt.Errorf("something else"), errcode.CodeInternal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, jsbridge.Code(tc.err))
+			assert.Equal(t, tc.want, errcode.Code(tc.err))
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/oplog"
 	"github.com/idbsync/idbsync/core/syncer"
 )
@@ -27,11 +28,11 @@ var _ syncer.Replica = jsReplica{}
 // newJSReplica checks that v has the three methods.
 func newJSReplica(v js.Value) (jsReplica, error) {
 	if kind(v) != "object" {
-		return jsReplica{}, fmt.Errorf("%w: sync: the other side must be an engine or an object with cursors, readSince and apply, not %s", ErrInvalidArgument, typeOf(v))
+		return jsReplica{}, fmt.Errorf("%w: sync: the other side must be an engine or an object with cursors, readSince and apply, not %s", errcode.ErrInvalidArgument, typeOf(v))
 	}
 	for _, m := range []string{"cursors", "readSince", "apply"} {
 		if kind(v.Get(m)) != "function" {
-			return jsReplica{}, fmt.Errorf("%w: sync: the other side has no %s method", ErrInvalidArgument, m)
+			return jsReplica{}, fmt.Errorf("%w: sync: the other side has no %s method", errcode.ErrInvalidArgument, m)
 		}
 	}
 	return jsReplica{v}, nil
@@ -54,7 +55,7 @@ func (r jsReplica) call(ctx context.Context, method string, args ...any) (v js.V
 	// could not reach its server) is unavailable: retry later.
 	var thrown *ThrownError
 	if errors.As(err, &thrown) && thrown.Code == "" {
-		thrown.Code = CodeUnavailable
+		thrown.Code = errcode.CodeUnavailable
 	}
 	return v, err
 }
@@ -65,7 +66,7 @@ func (r jsReplica) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
 		return nil, err
 	}
 	if kind(v) != "object" {
-		return nil, fmt.Errorf("%w: sync: cursors() answered %s, not an object", ErrInvalidArgument, typeOf(v))
+		return nil, fmt.Errorf("%w: sync: cursors() answered %s, not an object", errcode.ErrInvalidArgument, typeOf(v))
 	}
 	out := oplog.PeerCursors{}
 	entries := js.Global().Get("Object").Call("entries", v)
@@ -106,7 +107,7 @@ func (r jsReplica) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, 
 		return oplog.BatchResult{}, err
 	}
 	if kind(v) != "object" {
-		return oplog.BatchResult{}, fmt.Errorf("%w: sync: apply() answered %s, not {applied, skipped}", ErrInvalidArgument, typeOf(v))
+		return oplog.BatchResult{}, fmt.Errorf("%w: sync: apply() answered %s, not {applied, skipped}", errcode.ErrInvalidArgument, typeOf(v))
 	}
 	a := args{call: "sync: apply()", v: []js.Value{v.Get("applied"), v.Get("skipped")}}
 	res := oplog.BatchResult{Applied: int(a.uint(0, "applied")), Skipped: int(a.uint(1, "skipped"))}

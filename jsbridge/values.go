@@ -4,13 +4,13 @@ package jsbridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"syscall/js"
 
 	"github.com/google/uuid"
+	"github.com/idbsync/idbsync/core/errcode"
 )
 
 // maxSafe is Number.MAX_SAFE_INTEGER: larger indexes cross as decimal
@@ -36,7 +36,7 @@ type args struct {
 
 func (a *args) fail(i int, format string, v ...any) {
 	if a.err == nil {
-		a.err = fmt.Errorf("%w: %s: argument %d %s", ErrInvalidArgument, a.call, i+1, fmt.Sprintf(format, v...))
+		a.err = fmt.Errorf("%w: %s: argument %d %s", errcode.ErrInvalidArgument, a.call, i+1, fmt.Sprintf(format, v...))
 	}
 }
 
@@ -152,16 +152,9 @@ type ThrownError struct {
 
 func (e *ThrownError) Error() string { return e.Message }
 
-// Is makes errors.Is(err, ErrInvalidArgument) and the like hold for a
+// Is makes errors.Is(err, errcode.ErrInvalidArgument) and the like hold for a
 // ThrownError carrying the matching code.
-func (e *ThrownError) Is(target error) bool {
-	for _, c := range codes {
-		if c.code == e.Code && errors.Is(c.err, target) {
-			return true
-		}
-	}
-	return false
-}
+func (e *ThrownError) Is(target error) bool { return errcode.Matches(e.Code, target) }
 
 // jsError converts a thrown or rejected JavaScript value.
 func jsError(v js.Value) error {

@@ -1,4 +1,7 @@
-package jsbridge
+// Package errcode gives every error idbsync can answer a caller with (a
+// JavaScript call, an HTTP request) one stable code (DESIGN.md lists them),
+// from one table, so the browser and the server say the same thing.
+package errcode
 
 import (
 	"context"
@@ -12,7 +15,7 @@ import (
 	"github.com/idbsync/idbsync/core/syncer"
 )
 
-// The stable codes JavaScript callers branch on (DESIGN.md).
+// The stable codes callers branch on (DESIGN.md).
 const (
 	CodeCursorMismatch  = "CURSOR_MISMATCH"
 	CodeForked          = "FORKED"
@@ -25,6 +28,8 @@ const (
 	CodeCorrupt         = "CORRUPT"
 	CodeInvalidArgument = "INVALID_ARGUMENT"
 	CodeUnavailable     = "UNAVAILABLE"
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodePermission      = "PERMISSION_DENIED"
 	CodeInternal        = "INTERNAL"
 )
 
@@ -69,8 +74,9 @@ var codes = []struct {
 	{hlc.ErrWallOverflow, CodeInvalidArgument},
 	{ErrInvalidArgument, CodeInvalidArgument},
 	{kv.ErrAborted, CodeUnavailable},
-	{ErrNoLocks, CodeUnavailable},
 	{ErrUnavailable, CodeUnavailable},
+	{ErrUnauthenticated, CodeUnauthenticated},
+	{ErrPermissionDenied, CodePermission},
 	{syncer.ErrIncomplete, CodeUnavailable}, // only when no range error had a code
 	{context.Canceled, CodeUnavailable},
 	{context.DeadlineExceeded, CodeUnavailable},
@@ -86,4 +92,16 @@ func Code(err error) string {
 		}
 	}
 	return CodeInternal
+}
+
+// Matches reports whether an error with code (one that crossed a transport
+// as a code and a message) stands for target: whether some error of the
+// table with that code is target, or wraps it.
+func Matches(code string, target error) bool {
+	for _, c := range codes {
+		if c.code == code && errors.Is(c.err, target) {
+			return true
+		}
+	}
+	return false
 }
