@@ -1,0 +1,178 @@
+//go:build !js
+
+// Package client is the Go side of the idbsync server's protocol: a
+// syncer.Replica over HTTP for one space, for native clients, tools and
+// tests. It attests (syncer.Attesting): the server vouches for the users of
+// the entries it serves, so a pull from it keeps them.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/idbsync/idbsync/core/errcode"
+	"github.com/idbsync/idbsync/core/oplog"
+	"github.com/idbsync/idbsync/core/syncer"
+)
+
+// Options configure New. The zero value of every field but Token is ready
+// to use.
+type Options struct {
+	// Token is the bearer token (a JWT) of every request.
+	Token string
+	// HTTP is the client; nil means one with Timeout.
+	HTTP *http.Client
+	// Timeout bounds each request when HTTP is nil; zero means 30 s.
+	Timeout time.Duration
+}
+
+// Client is one space of a server, as a syncer.Replica.
+type Client struct {
+	base  string // ".../v1/spaces/{space}/"
+	token string
+	http  *http.Client
+}
+
+var (
+	_ syncer.Replica   = (*Client)(nil)
+	_ syncer.Attesting = (*Client)(nil)
+)
+
+// New returns the client of space at the server whose root URL is base.
+func New(base, space string, opts Options) (*Client, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("%w: server URL %q", errcode.ErrInvalidArgument, base)
+	}
+	hc := opts.HTTP
+	if hc == nil {
+		t := opts.Timeout
+		if t <= 0 {
+			t = 30 * time.Second
+		}
+		hc = &http.Client{Timeout: t}
+	}
+	u = u.JoinPath("v1", "spaces", space)
+	return &Client{base: u.String() + "/", token: opts.Token, http: hc}, nil
+}
+
+// Attests implements syncer.Attesting.
+func (c *Client) Attests() bool { return true }
+
+// Error is an error the server answered: its code, message and status.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("server: %s (%d %s)", e.Message, e.Status, e.Code) }
+
+// Is makes errors.Is(err, hlc.ErrClockSkew), errcode.ErrPermissionDenied
+// and the like hold for the server's answer with the matching code.
+func (e *Error) Is(target error) bool { return errcode.Matches(e.Code, target) }
+
+// post sends body to call and returns the answer's body; a failure the
+// server answered is an *Error, one it could not be asked is
+// errcode.ErrUnavailable.
+func (c *Client) post(ctx context.Context, call, contentType string, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+call, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%w: %s: %v", errcode.ErrUnavailable, call, err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(res.Body, oplog.MaxBatchBytes+64<<10))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: reading the answer: %v", errcode.ErrUnavailable, call, err)
+	}
+	if res.StatusCode/100 == 2 {
+		return out, nil
+	}
+	e := &Error{Status: res.StatusCode}
+	var answer struct{ Code, Message string }
+	if json.Unmarshal(out, &answer) == nil && answer.Code != "" {
+		e.Code, e.Message = answer.Code, answer.Message
+	} else {
+		e.Code, e.Message = errcode.CodeUnavailable, fmt.Sprintf("%s: HTTP %d", call, res.StatusCode)
+	}
+	return nil, e
+}
+
+// Cursors implements syncer.Replica.
+func (c *Client) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
+	out, err := c.post(ctx, "cursors", "application/json", []byte("{}"))
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(out, &raw); err != nil {
+		return nil, fmt.Errorf("%w: cursors: %v", oplog.ErrCorrupt, err)
+	}
+	cur := make(oplog.PeerCursors, len(raw))
+	for k, v := range raw {
+		p, err := uuid.Parse(k)
+		if err != nil {
+			return nil, fmt.Errorf("%w: cursors: peer %q", oplog.ErrCorrupt, k)
+		}
+		n, err := parseIndex(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: cursors: %v", oplog.ErrCorrupt, err)
+		}
+		cur[p] = n
+	}
+	return cur, nil
+}
+
+// ReadSince implements syncer.Replica.
+func (c *Client) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
+	body, _ := json.Marshal(map[string]any{"peer": peer.String(), "from": strconv.FormatUint(from, 10), "limit": limit})
+	return c.post(ctx, "read-since", "application/json", body)
+}
+
+// Apply implements syncer.Replica: the server stamps the entries with the
+// token's user.
+func (c *Client) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {
+	out, err := c.post(ctx, "apply", "application/octet-stream", batch)
+	if err != nil {
+		return oplog.BatchResult{}, err
+	}
+	var res struct{ Applied, Skipped int }
+	if err := json.Unmarshal(out, &res); err != nil {
+		return oplog.BatchResult{}, fmt.Errorf("%w: apply: %v", oplog.ErrCorrupt, err)
+	}
+	return oplog.BatchResult{Applied: res.Applied, Skipped: res.Skipped}, nil
+}
+
+// parseIndex reads an index given as a JSON number or a decimal string.
+func parseIndex(raw json.RawMessage) (uint64, error) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strconv.ParseUint(s, 10, 64)
+	}
+	var n uint64
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return 0, errors.New("an index is a non-negative integer or its decimal string")
+	}
+	return n, nil
+}
