@@ -549,7 +549,7 @@ test('close: later calls reject CLOSED, twice is fine, reopening keeps the data'
     const sync = name === 'watch' || name === 'watchCursors';
     assert.equal(o.kind, sync ? 'threw' : 'rejected', `${name} after close: ${JSON.stringify(o)}`);
     assert.equal(o.code, 'CLOSED', `${name} after close: ${JSON.stringify(o)}`);
-    assert.equal(o.isError, true);
+    assert.equal(o.idbsync, true, `${name} after close: an IdbsyncError: ${JSON.stringify(o)}`);
   }
   assert.equal(r.state.peer, r.peer, 'reopening keeps the peer');
   assert.deepEqual(r.state.k, [...Buffer.from('kept')], 'and the data');
@@ -636,7 +636,8 @@ test('onclose: a raw IndexedDB upgrade closes the engine (CLOSED) and is not blo
   assert.equal(r.newVersion, r.version + 1);
   assert.equal(r.closes.length, 1, `onclose fired once: ${JSON.stringify(r.closes)}`);
   assert.equal(r.closes[0].code, 'CLOSED');
-  assert.equal(r.closes[0].isError, true);
+  assert.equal(r.closes[0].idbsync, true, `onclose gets an IdbsyncError: ${JSON.stringify(r.closes[0])}`);
+  assert.equal(r.closes[0].name, 'IdbsyncError');
   assert.match(r.closes[0].message, /upgrad/i, 'the message says why');
   for (const [name, o] of Object.entries(r.calls)) {
     assert.equal(o.kind, 'rejected', `${name} after the upgrade: ${JSON.stringify(o)}`);

@@ -7,8 +7,9 @@
 //   synchronously: they reject.
 // - Synchronous functions (engine.watch, engine.watchCursors, decode and
 //   engine.decode, connect, serve) throw.
-// Either way the error is an Error with a stable `code` (INVALID_ARGUMENT,
-// or CORRUPT for a malformed batch) and a readable message — never a Go
+// Either way the error is an IdbsyncError (whether JavaScript, the Go module
+// or a transport found the fault) with a stable `code` (INVALID_ARGUMENT, or
+// CORRUPT for a malformed batch) and a readable message — never a Go
 // panic ('internal error'), never a hang — and the stored state (cursors,
 // scan, blobs, stats of both engines, the list of databases) is exactly as
 // before. A call must not kill the Go module either: the cases run in one
@@ -482,6 +483,8 @@ for (const call of groups) {
         assert.notEqual(o.kind, 'hung', `${src} never settled`);
         assert.equal(o.kind, SYNC_CALLS.has(call) ? 'threw' : 'rejected', `how it failed: ${detail}`);
         assert.equal(o.isError, true, `an Error: ${detail}`);
+        assert.equal(o.idbsync, true, `an IdbsyncError: ${detail}`);
+        assert.equal(o.name, 'IdbsyncError', `named IdbsyncError: ${detail}`);
         assert.ok(codes.includes(o.code), `code ${o.code}, want ${codes.join(' or ')}: ${detail}`);
         assert.doesNotMatch(o.message, /internal error|panic|runtime error/i, 'not a Go panic');
         assert.doesNotMatch(o.message, /Cannot read|is not a function|undefined \(reading/, 'not a raw TypeError');

@@ -1,31 +1,53 @@
 // Types of idbsync.js: an offline-first sync engine over IndexedDB.
 
 /**
- * The stable `code` of every error an idbsync call rejects with.
+ * The stable `code` of every error an idbsync call rejects with or throws.
  * - `CURSOR_MISMATCH`: an entry past the next index expected of its peer (it would leave a hole);
  *   the error also has `expected` and `actual`.
+ * - `FORKED`: a peer offered an entry at an index this replica holds with other content (the same
+ *   peer id with two histories); nothing of that batch was applied.
  * - `UNIQUE_VIOLATION`, `CONFLICT`: a write lost to a concurrent one and was rolled back.
  * - `CLOCK_SKEW`: a remote timestamp more than 60 s ahead of this clock; nothing was applied.
  * - `QUOTA_EXCEEDED`: the browser refused the space; the store is as it was before the call.
  * - `CLOSED`: the engine was closed, or the browser closed its database (a newer tab upgraded it,
- *   storage was cleared).
+ *   storage was cleared). Reopen with open().
  * - `BLOCKED`: open() waited too long for an older tab to let an upgrade through.
- * - `CORRUPT`: a batch or a stored record failed its integrity check; nothing of it was used.
- * - `INVALID_ARGUMENT`: a wrong type, a missing field, a malformed id or index.
- * - `UNAVAILABLE`: a transport or the browser failed for a passing reason (a server that could not be
- *   reached, an aborted transaction, a call given up); nothing was applied: retry later.
- * - `INTERNAL`: a bug in idbsync (a recovered panic); nothing was applied. Please report it.
+ * - `CORRUPT`: a batch, a stored record, a server's answer or the module file failed its integrity
+ *   check or is not what the protocol says; nothing of it was used.
+ * - `INVALID_ARGUMENT`: a wrong type, a missing field, a malformed id or index, a key that is not
+ *   well-formed UTF-16 (a lone surrogate), a request the other side refused as malformed.
+ * - `UNAVAILABLE`: a transport, a server or the browser failed for a passing reason (a server that
+ *   could not be reached, a connect() call without an answer in time, an aborted transaction);
+ *   nothing was applied: retry later. Being offline is UNAVAILABLE, never CLOSED.
+ * - `UNAUTHENTICATED`: the server did not accept the credentials (HTTP 401): sign in again.
+ * - `PERMISSION_DENIED`: the caller may not do this: a server's refusal (HTTP 403), or a serve()
+ *   whose `authorize` hook refused the request; nothing was applied.
+ * - `INTERNAL`: a bug in idbsync (a recovered panic, the module exited); nothing was applied.
+ *   Please report it.
  */
 export type ErrorCode =
-  | 'CURSOR_MISMATCH' | 'UNIQUE_VIOLATION' | 'CONFLICT' | 'CLOCK_SKEW' | 'QUOTA_EXCEEDED'
-  | 'CLOSED' | 'BLOCKED' | 'CORRUPT' | 'INVALID_ARGUMENT' | 'UNAVAILABLE' | 'INTERNAL';
+  | 'CURSOR_MISMATCH' | 'FORKED' | 'UNIQUE_VIOLATION' | 'CONFLICT' | 'CLOCK_SKEW' | 'QUOTA_EXCEEDED'
+  | 'CLOSED' | 'BLOCKED' | 'CORRUPT' | 'INVALID_ARGUMENT' | 'UNAVAILABLE' | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED' | 'INTERNAL';
 
 /** Every code, for checks at run time. */
 export const codes: readonly ErrorCode[];
 
-/** What idbsync calls reject with. */
-export interface IdbsyncError extends Error {
+/**
+ * What every idbsync call rejects with or throws (argument checks, the Go module, transports alike):
+ * test it with `err instanceof IdbsyncError` and branch on `err.code`.
+ */
+export class IdbsyncError extends Error {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown });
+  /** Always `'IdbsyncError'`. */
+  readonly name: 'IdbsyncError';
+  /** What went wrong, stable across versions. */
   code: ErrorCode;
+  /**
+   * The error that caused this one, when there is one: the `TypeError` of a fetch that could not reach
+   * its server, the transport's IdbsyncError behind a failed sync(), what an `authorize` hook threw.
+   */
+  cause?: unknown;
   /** CURSOR_MISMATCH: the next index the replica expects of the peer. */
   expected?: Index;
   /** CURSOR_MISMATCH: the index that was offered. */
@@ -201,6 +223,9 @@ export function connect(port: Port, opts: { name: string; timeout?: number }): T
  * under url: `cursors` (answers the cursors as JSON, indexes past 2^53 as decimal strings), `read-since`
  * (takes JSON `{peer, from, limit}`, answers the wire batch as `application/octet-stream`) and `apply` (takes
  * the wire batch, answers JSON `{applied, skipped}`). A failure is a non-2xx answer with JSON `{code, message}`,
- * which the call rejects with; an unreachable server rejects with CLOSED.
+ * which the call rejects with (without one of ours, the status decides: 401 UNAUTHENTICATED,
+ * 403 PERMISSION_DENIED, 409 CONFLICT, 408, 429 and 5xx UNAVAILABLE, other 4xx INVALID_ARGUMENT);
+ * an unreachable server rejects with UNAVAILABLE (its `cause` is fetch's error), an answer that
+ * is not what the protocol says with CORRUPT.
  */
 export function fetchTransport(url: string | URL, opts?: { headers?: Record<string, string>; fetch?: typeof fetch }): Transport;

@@ -11,16 +11,52 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-/** The stable error codes (also in idbsync.d.ts). */
+/** The stable error codes (also in idbsync.d.ts, which says what each means). */
 export const codes = Object.freeze([
-  'CURSOR_MISMATCH', 'UNIQUE_VIOLATION', 'CONFLICT', 'CLOCK_SKEW', 'QUOTA_EXCEEDED',
-  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT', 'UNAVAILABLE', 'INTERNAL',
+  'CURSOR_MISMATCH', 'FORKED', 'UNIQUE_VIOLATION', 'CONFLICT', 'CLOCK_SKEW', 'QUOTA_EXCEEDED',
+  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT', 'UNAVAILABLE', 'UNAUTHENTICATED',
+  'PERMISSION_DENIED', 'INTERNAL',
 ]);
 
-function fail(code, message) {
-  const e = new Error(`idbsync: ${message}`);
-  e.code = code;
-  return e;
+/**
+ * What every idbsync call rejects with or throws: an Error with a stable
+ * code (one of codes), a readable message and, when another error caused it
+ * (a failed fetch, a transport's rejection, a throwing hook), that error as
+ * cause. A CURSOR_MISMATCH also has expected and actual.
+ */
+export class IdbsyncError extends Error {
+  /**
+   * @param {string} code one of codes
+   * @param {string} message
+   * @param {{cause?: unknown}} [options]
+   */
+  constructor(code, message, options) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+  }
+}
+IdbsyncError.prototype.name = 'IdbsyncError';
+
+function fail(code, message, cause) {
+  return new IdbsyncError(code, `idbsync: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * err as an IdbsyncError: one already is; an Error of the Go module (a plain
+ * Error with a code) keeps its message, code, expected and actual; anything
+ * else becomes the cause of one with code fallback.
+ */
+function asError(err, fallback = 'INTERNAL') {
+  if (err instanceof IdbsyncError) return err;
+  const known = typeof err?.code === 'string' && codes.includes(err.code);
+  const message = typeof err?.message === 'string' ? err.message : String(err);
+  const out = new IdbsyncError(known ? err.code : fallback, message, known ? undefined : { cause: err });
+  if (err !== null && typeof err === 'object') {
+    for (const f of ['expected', 'actual', 'peer', 'side']) {
+      if (err[f] !== undefined) out[f] = err[f];
+    }
+  }
+  return out;
 }
 
 function describe(v) {
@@ -47,7 +83,11 @@ export function load(opts = {}) {
   loading ??= (async () => {
     const wasmURL = new URL(opts.wasm ?? './dist/idbsync.wasm', import.meta.url);
     const execURL = new URL(opts.wasmExec ?? './dist/wasm_exec.js', import.meta.url);
-    if (typeof globalThis.Go !== 'function') await import(execURL.href);
+    try {
+      if (typeof globalThis.Go !== 'function') await import(execURL.href);
+    } catch (err) {
+      throw fail('UNAVAILABLE', `load: ${execURL} could not be loaded: ${err?.message ?? err}`, err);
+    }
     const go = new globalThis.Go();
     const ready = new Promise((resolve) => { globalThis.__idbsyncReady = resolve; });
     let instance;
@@ -55,8 +95,7 @@ export function load(opts = {}) {
       ({ instance } = await WebAssembly.instantiateStreaming(fetch(wasmURL), go.importObject));
     } catch {
       // A server that does not send application/wasm: compile from bytes.
-      const bytes = await (await fetch(wasmURL)).arrayBuffer();
-      ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
+      instance = await instantiate(wasmURL, go.importObject);
     }
     go.run(instance).then(() => { mod = null; loading = null; });
     await ready;
@@ -66,6 +105,29 @@ export function load(opts = {}) {
   })();
   loading.catch(() => { loading = null; });
   return loading;
+}
+
+/** Fetches and instantiates the module from its bytes; failures are IdbsyncErrors. */
+async function instantiate(url, imports) {
+  const unreachable = (err) => fail('UNAVAILABLE', `load: ${url} could not be fetched: ${err?.message ?? err}`, err);
+  let res;
+  let bytes;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw unreachable(err);
+  }
+  if (!res.ok) throw fail('UNAVAILABLE', `load: ${url} answered HTTP ${res.status}`);
+  try {
+    bytes = await res.arrayBuffer();
+  } catch (err) {
+    throw unreachable(err);
+  }
+  try {
+    return (await WebAssembly.instantiate(bytes, imports)).instance;
+  } catch (err) {
+    throw fail('CORRUPT', `load: ${url} is not the idbsync module: ${err?.message ?? err}`, err);
+  }
 }
 
 /** The version of the loaded module, or undefined before load(). */
@@ -165,6 +227,18 @@ class Core {
   }
 
   /**
+   * Calls method of the Go handle; its rejections (and a throw, once the
+   * module has exited) become IdbsyncErrors.
+   */
+  async call(method, ...args) {
+    try {
+      return await this.handle[method](...args);
+    } catch (err) {
+      throw asError(err);
+    }
+  }
+
+  /**
    * Tells every engine of this page that keys changed (null: unknown keys,
    * cursors only); known maps a key to its new value (null: deleted) when
    * the change was written here.
@@ -208,19 +282,19 @@ export async function open(opts) {
   if (!entry) {
     entry = {
       refs: 0,
-      promise: m.open({
+      promise: (async () => m.open({
         name: opts.name,
         peer: opts.peer,
         durability: opts.durability,
-        onlost: (err) => {
+        onlost: (reason) => {
           const core = cores.get(opts.name)?.core;
           if (!core) return;
-          err.code ??= 'CLOSED';
+          const err = asError(reason, 'CLOSED');
           core.lost = err;
           cores.delete(opts.name);
           for (const e of core.engines) e._lost(err);
         },
-      }).then((handle) => {
+      }))().catch((err) => { throw asError(err); }).then((handle) => {
         entry.core = new Core(opts.name, handle);
         return entry.core;
       }),
@@ -252,7 +326,7 @@ async function releaseCore(name, entry) {
   if (cores.get(name) === entry) cores.delete(name);
   const core = await entry.promise;
   core.channel?.close();
-  await core.handle.close();
+  await core.call('close');
 }
 
 /** One open database, as returned by open(). */
@@ -294,7 +368,7 @@ export class Engine {
         records[i] = { key };
       }
     }
-    const res = await this._core.handle.exec(pack(records));
+    const res = await this._core.call('exec', pack(records));
     const known = new Map();
     for (const r of records) known.set(r.key, r.value ?? null);
     this._core.announce([...known.keys()], known);
@@ -305,7 +379,7 @@ export class Engine {
   async get(key) {
     alive(this);
     if (typeof key !== 'string') throw invalid('get(key)', 'a string', key);
-    const [row] = unpack(await this._core.handle.getMany(pack([{ key }])));
+    const [row] = unpack(await this._core.call('getMany', pack([{ key }])));
     return row.value;
   }
 
@@ -316,26 +390,26 @@ export class Engine {
     if (typeof prefix !== 'string') throw invalid('scan: prefix', 'a string', prefix);
     if (typeof start !== 'string') throw invalid('scan: start', 'a string', start);
     if (limit !== undefined && typeof limit !== 'number') throw invalid('scan: limit', 'a positive integer', limit);
-    return unpack(await this._core.handle.scan(prefix, start, limit));
+    return unpack(await this._core.call('scan', prefix, start, limit));
   }
 
   /** The version vector: peer id -> next index expected. */
   async cursors() {
     alive(this);
-    return cursorsFromGo(await this._core.handle.cursors());
+    return cursorsFromGo(await this._core.call('cursors'));
   }
 
   /** One wire batch of up to limit entries of peer from index from on. */
   async readSince(peer, from, limit) {
     alive(this);
-    return this._core.handle.readSince(peer, toGo('readSince: from', from), limit);
+    return this._core.call('readSince', peer, toGo('readSince: from', from), limit);
   }
 
   /** Ingests one wire batch, all or nothing. */
   async apply(batch) {
     alive(this);
     if (!(batch instanceof Uint8Array)) throw invalid('apply(batch)', 'a Uint8Array', batch);
-    const res = await this._core.handle.apply(batch);
+    const res = await this._core.call('apply', batch);
     if (res.applied > 0) this._core.announce(unpack(res.keys).map((r) => r.key), null);
     return { applied: res.applied, skipped: res.skipped };
   }
@@ -343,7 +417,7 @@ export class Engine {
   /** Replaces the stored entry of peer at idx by its expunged marker. */
   async expunge(peer, idx) {
     alive(this);
-    await this._core.handle.expunge(peer, toGo('expunge: idx', idx));
+    await this._core.call('expunge', peer, toGo('expunge: idx', idx));
     this._core.announce([], null);
   }
 
@@ -351,33 +425,33 @@ export class Engine {
   async putBlob(key, bytes) {
     alive(this);
     if (typeof key !== 'string') throw invalid('putBlob: key', 'a string', key);
-    await this._core.handle.putBlob(key, toBytes('putBlob: bytes', bytes));
+    await this._core.call('putBlob', key, toBytes('putBlob: bytes', bytes));
   }
 
   /** The blob under key, or undefined. */
   async getBlob(key) {
     alive(this);
     if (typeof key !== 'string') throw invalid('getBlob: key', 'a string', key);
-    return this._core.handle.getBlob(key);
+    return this._core.call('getBlob', key);
   }
 
   /** Deletes the blob under key; a missing one is fine. */
   async deleteBlob(key) {
     alive(this);
     if (typeof key !== 'string') throw invalid('deleteBlob: key', 'a string', key);
-    await this._core.handle.deleteBlob(key);
+    await this._core.call('deleteBlob', key);
   }
 
   /** Runs a recovery round now; resolves to the changes it cleaned up. */
   async recover() {
     alive(this);
-    return this._core.handle.recover();
+    return this._core.call('recover');
   }
 
   /** Counts of the blob tier and change log (what recovery has left to do). */
   async stats() {
     alive(this);
-    return this._core.handle.stats();
+    return this._core.call('stats');
   }
 
   /** Calls cb with the cursors now, then after each change; returns the unsubscribe function. */
@@ -416,7 +490,7 @@ export class Engine {
       await releaseCore(this.name, entry);
     } else if (this._core.engines.size === 0) {
       this._core.channel?.close();
-      await this._core.handle.close(); // lost: free the lock and the rest
+      await this._core.call('close'); // lost: free the lock and the rest
     }
   }
 
@@ -436,7 +510,7 @@ export class Engine {
       if (known) {
         deliver(w, mine.map((key) => (known.get(key) === null ? { key } : { key, value: known.get(key) })));
       } else {
-        this._core.handle.getMany(pack(mine.map((key) => ({ key }))))
+        this._core.call('getMany', pack(mine.map((key) => ({ key }))))
           .then((rows) => { if (this._watchers.has(w)) deliver(w, unpack(rows)); })
           .catch(() => {}); // closed meanwhile
       }
@@ -469,8 +543,13 @@ function deliver(w, changes) {
  */
 export function decode(batch) {
   if (!mod) throw fail('CLOSED', 'decode needs the module: await load() or open() first');
-  const out = mod.decode(batch);
-  if (out && !Array.isArray(out) && out.error) throw out.error;
+  let out;
+  try {
+    out = mod.decode(batch);
+  } catch (err) {
+    throw asError(err); // the module has exited
+  }
+  if (out && !Array.isArray(out) && out.error) throw asError(out.error);
   for (const e of out) {
     e.idx = fromGo(e.idx);
     if (e.ts !== undefined) e.ts = BigInt(e.ts);
@@ -487,23 +566,52 @@ export async function sync(a, b, opts = {}) {
   alive(a);
   const { pageSize } = options('sync: options', opts);
   if (pageSize !== undefined && typeof pageSize !== 'number') throw invalid('sync: pageSize', 'a positive integer', pageSize);
-  let other = b;
+  // What the transport failed with: Go reports it inside its own message,
+  // and the error sync rejects with gets it back as cause.
+  const failures = [];
+  let other;
   if (b instanceof Engine) {
     alive(b);
     other = b._core.handle;
   } else if (b === null || typeof b !== 'object' || !['cursors', 'readSince', 'apply'].every((m) => typeof b[m] === 'function')) {
     throw invalid('sync(a, b): b', 'an Engine or a transport (an object with cursors, readSince and apply)', b);
   } else {
+    // A transport that fails without a code of ours could not be reached.
+    const relay = (fn) => async (...args) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        const e = asError(err, 'UNAVAILABLE');
+        failures.push(e);
+        throw e;
+      }
+    };
     other = {
-      cursors: () => b.cursors(),
-      readSince: (peer, from, limit) => b.readSince(peer, from, limit),
-      apply: (batch) => b.apply(batch),
+      cursors: relay(() => b.cursors()),
+      readSince: relay((peer, from, limit) => b.readSince(peer, from, limit)),
+      apply: relay((batch) => b.apply(batch)),
     };
   }
-  const res = await a._core.handle.sync(other, pageSize);
+  let res;
+  try {
+    res = await a._core.call('sync', other, pageSize);
+  } catch (err) {
+    throw withCause(err, failures);
+  }
   if (res.toA > 0) a._core.announce(unpack(res.keysA).map((r) => r.key), null);
   if (res.toB > 0 && b instanceof Engine) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
-  return { toA: res.toA, toB: res.toB };
+  const out = { toA: res.toA, toB: res.toB };
+  // Peer ranges that failed while the rest synced (a fork, a refused apply).
+  if (Array.isArray(res.errors) && res.errors.length > 0) out.errors = res.errors.map((e) => withCause(asError(e), failures));
+  return out;
+}
+
+/** err, with the transport failure its message reports as cause when it has none. */
+function withCause(err, failures) {
+  if (err.cause !== undefined) return err;
+  const f = failures.findLast((t) => t.code === err.code && err.message.includes(t.message));
+  if (f) Object.defineProperty(err, 'cause', { value: f, writable: true, configurable: true });
+  return err;
 }
 
 // ---- transports: an engine served over anything that posts messages ----
@@ -533,13 +641,31 @@ export function serve(engine, port, opts = {}) {
       if (!['cursors', 'readSince', 'apply'].includes(m.method)) throw fail('INVALID_ARGUMENT', `no method ${m.method}`);
       reply = { idbsync: 'reply', id: m.id, ok: true, value: await engine[m.method](...(m.args ?? [])) };
     } catch (err) {
-      reply = { idbsync: 'reply', id: m.id, ok: false, message: String(err?.message ?? err), code: err?.code };
+      reply = { idbsync: 'reply', id: m.id, ok: false, ...errorReply(err) };
     }
     port.postMessage(reply);
   };
   port.addEventListener('message', onMessage);
   port.start?.();
   return () => port.removeEventListener('message', onMessage);
+}
+
+/** The fields of a failed reply: err's code (ours), message, expected and actual. */
+function errorReply(err) {
+  const e = asError(err);
+  const out = { code: e.code, message: e.message };
+  if (e.expected !== undefined) out.expected = e.expected;
+  if (e.actual !== undefined) out.actual = e.actual;
+  return out;
+}
+
+/** The IdbsyncError of a failed reply; a code that is none of ours is UNAVAILABLE. */
+function replyError(m) {
+  const e = new IdbsyncError(codes.includes(m.code) ? m.code : 'UNAVAILABLE', typeof m.message === 'string' ? m.message : 'idbsync: the remote call failed');
+  for (const f of ['expected', 'actual']) {
+    if (typeof m[f] === 'number' || typeof m[f] === 'bigint') e[f] = m[f];
+  }
+  return e;
 }
 
 /**
@@ -559,14 +685,14 @@ export function connect(port, opts) {
     pending.delete(m.id);
     clearTimeout(timer);
     if (m.ok) resolve(m.value);
-    else reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+    else reject(replyError(m));
   });
   port.start?.();
   const call = (method, args) => new Promise((resolve, reject) => {
     const id = `${Date.now()}-${nextRequest++}-${Math.random()}`;
     const timer = setTimeout(() => {
       pending.delete(id);
-      reject(fail('CLOSED', `${method}: no answer from ${name} within ${timeout} ms`));
+      reject(fail('UNAVAILABLE', `${method}: no answer from ${name} within ${timeout} ms`));
     }, timeout);
     pending.set(id, { resolve, reject, timer });
     port.postMessage({ idbsync: 'request', id, to: name, method, args });
@@ -591,25 +717,56 @@ export function fetchTransport(url, opts = {}) {
   const { headers = {}, fetch: fetcher = globalThis.fetch } = options('fetchTransport: options', opts);
   if (typeof fetcher !== 'function') throw invalid('fetchTransport: fetch', 'a function', fetcher);
   const base = String(url).replace(/\/?$/, '/');
+  const unreachable = (path, err) => fail('UNAVAILABLE', `${path}: the server cannot be reached: ${err?.message ?? err}`, err);
   const post = async (path, body, type) => {
     let res;
     try {
       res = await fetcher(base + path, { method: 'POST', headers: { ...headers, 'content-type': type }, body });
     } catch (err) {
-      throw fail('CLOSED', `${path}: the server cannot be reached: ${err?.message ?? err}`);
+      throw unreachable(path, err);
     }
     if (!res.ok) {
       const answer = await res.json().catch(() => ({}));
-      const e = new Error(`idbsync: ${path}: ${answer.message ?? `HTTP ${res.status}`}`);
-      if (typeof answer.code === 'string') e.code = answer.code;
-      throw e;
+      const code = codes.includes(answer?.code) ? answer.code : httpCode(res.status);
+      throw fail(code, `${path}: ${typeof answer?.message === 'string' ? answer.message : `HTTP ${res.status}`}`);
     }
     return res;
   };
-  const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
-  return {
-    cursors: async () => cursorsFromGo(await (await post('cursors', '{}', 'application/json')).json()),
-    readSince: async (peer, from, limit) => new Uint8Array(await (await post('read-since', json({ peer, from, limit }), 'application/json')).arrayBuffer()),
-    apply: async (batch) => (await post('apply', batch, 'application/octet-stream')).json(),
+  /** The body of res read by read; a body that is not what the protocol says is CORRUPT. */
+  const body = async (path, res, read, check = (v) => v) => {
+    let v;
+    try {
+      v = await read(res);
+    } catch (err) {
+      if (err?.name === 'SyntaxError') throw fail('CORRUPT', `${path}: the answer is not JSON: ${err.message}`, err);
+      throw unreachable(path, err); // the connection broke mid-answer
+    }
+    try {
+      return check(v);
+    } catch (err) {
+      throw fail('CORRUPT', `${path}: unexpected answer ${JSON.stringify(v)?.slice(0, 100)}: ${err.message}`, err);
+    }
   };
+  const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
+  const object = (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError('not an object');
+    return v;
+  };
+  return {
+    cursors: async () => body('cursors', await post('cursors', '{}', 'application/json'), (r) => r.json(), (v) => cursorsFromGo(object(v))),
+    readSince: async (peer, from, limit) => body('read-since', await post('read-since', json({ peer, from, limit }), 'application/json'),
+      async (r) => new Uint8Array(await r.arrayBuffer())),
+    apply: async (batch) => body('apply', await post('apply', batch, 'application/octet-stream'), (r) => r.json(), object),
+  };
+}
+
+/** The code of a failed HTTP answer that names none of ours. */
+function httpCode(status) {
+  switch (status) {
+    case 401: return 'UNAUTHENTICATED';
+    case 403: return 'PERMISSION_DENIED';
+    case 409: return 'CONFLICT';
+    case 408: case 429: return 'UNAVAILABLE';
+    default: return status >= 400 && status < 500 ? 'INVALID_ARGUMENT' : 'UNAVAILABLE';
+  }
 }
