@@ -146,7 +146,22 @@ export interface Port {
   start?(): void;
 }
 
-/** One open database. Every call returns a Promise; errors are IdbsyncErrors. */
+/** How a subscription (watch, watchCursors) reports what goes wrong. */
+export interface SubscriptionOptions {
+  /**
+   * Called with the IdbsyncError when reading what changed fails (the change itself is not lost: the next
+   * read sees it). When the browser closes the database under the engine, called once with that CLOSED
+   * error (the one engine.onclose gets) and the subscription ends. Not called after the unsubscribe
+   * function or engine.close(). Without onError, a failed read is thrown as an uncaught error.
+   */
+  onError?: (err: IdbsyncError) => void;
+}
+
+/**
+ * One open database. Every call returns a Promise (watch, watchCursors and decode return at once); errors
+ * are IdbsyncErrors. Keys and prefixes are strings stored as their UTF-8 bytes: one with a lone surrogate
+ * (`'\uD800'`) has no UTF-8 form and is INVALID_ARGUMENT, as is a string value with one.
+ */
 export class Engine implements Transport {
   /** The database name. */
   readonly name: string;
@@ -163,6 +178,8 @@ export class Engine implements Transport {
   exec(ops: Op[]): Promise<{ peer: PeerId; from: Index; to: Index }>;
   /** The value of key, or undefined. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** The values of keys in their order (undefined: absent), read in one transaction and one call into the module. */
+  getMany(keys: string[]): Promise<(Uint8Array | undefined)[]>;
   /** Live keys in ascending order: those starting with prefix, from start on (inclusive), at most limit. */
   scan(opts?: { prefix?: string; start?: string; limit?: number }): Promise<Row[]>;
   /** The version vector, peers in ascending order. */
@@ -171,10 +188,16 @@ export class Engine implements Transport {
   readSince(peer: PeerId, from: Index, limit: number): Promise<Uint8Array>;
   /** Ingests a wire batch all or nothing; entries already here are skipped. */
   apply(batch: Uint8Array): Promise<{ applied: number; skipped: number }>;
-  /** Calls cb with the cursors now, then whenever they advance (here, in another tab, by a sync); returns the unsubscribe function. */
-  watchCursors(cb: (cursors: Cursors) => void): () => void;
-  /** Calls cb with the keys under prefix that changed (here, in another tab, by a sync); returns the unsubscribe function. */
-  watch(opts: { prefix?: string }, cb: (changes: Change[]) => void): () => void;
+  /**
+   * Calls cb with the cursors now, then whenever they advance (here, in another tab, by a sync); returns the
+   * unsubscribe function. A read of the cursors that fails goes to `opts.onError` (see SubscriptionOptions).
+   */
+  watchCursors(cb: (cursors: Cursors) => void, opts?: SubscriptionOptions): () => void;
+  /**
+   * Calls cb with the keys under prefix that changed (here, in another tab, by a sync); returns the unsubscribe
+   * function. A change made elsewhere is re-read here; a re-read that fails goes to `opts.onError`.
+   */
+  watch(opts: SubscriptionOptions & { prefix?: string }, cb: (changes: Change[]) => void): () => void;
   /** Replaces the stored entry of peer at idx by a marker holding its hash; the index stays taken. */
   expunge(peer: PeerId, idx: Index): Promise<void>;
   /** Writes a value of any size under key, crash-safely: after a crash a key reads its old or its new value, and no orphan stays. Blobs are local, not replicated. */

@@ -138,9 +138,27 @@ export function version() { return mod?.version; }
 const VALUE = 1;
 const ABSENT = 2;
 
+// A lone surrogate has no UTF-8 form: TextEncoder writes U+FFFD for it, so
+// two different keys would be stored as one.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (s) => s.isWellFormed()
+  : (s) => !loneSurrogate.test(s);
+
+/** Checks that v is a string with a UTF-8 form (no lone surrogate). */
+function text(what, v) {
+  if (typeof v !== 'string') throw invalid(what, 'a string', v);
+  if (!wellFormed(v)) {
+    const at = v.search(loneSurrogate);
+    throw fail('INVALID_ARGUMENT', `${what} has a lone surrogate (\\u${v.charCodeAt(at).toString(16).toUpperCase()} at ${at}): `
+      + 'it is not valid UTF-16, and its UTF-8 bytes would be those of another string');
+  }
+  return v;
+}
+
 function toBytes(what, v) {
   if (v instanceof Uint8Array) return v;
-  if (typeof v === 'string') return encoder.encode(v);
+  if (typeof v === 'string') return encoder.encode(text(what, v));
   throw invalid(what, 'a Uint8Array or a string', v);
 }
 
@@ -220,8 +238,13 @@ class Core {
     this.handle = handle;
     this.engines = new Set();
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`idbsync:${name}`) : null;
+    // Any context of the origin can post here: a message that is not what
+    // announce() posts is ignored.
     this.channel?.addEventListener('message', (ev) => {
-      if (ev.data?.type === 'changed') this.changed(ev.data.keys ?? null, null);
+      const m = ev.data;
+      if (m?.type === 'changed' && Array.isArray(m.keys) && m.keys.every((k) => typeof k === 'string' && wellFormed(k))) {
+        this.changed(m.keys, null);
+      }
     });
     this.lost = null;
   }
@@ -244,7 +267,13 @@ class Core {
    * the change was written here.
    */
   changed(keys, known) {
-    for (const e of this.engines) e._changed(keys, known);
+    for (const e of this.engines) {
+      try {
+        e._changed(keys, known);
+      } catch (err) {
+        queueMicrotask(() => { throw err; }); // a bug: the other engines still hear it
+      }
+    }
   }
 
   /** changed, and a notice to other pages on the same database. */
@@ -360,7 +389,7 @@ export class Engine {
       const isPut = 'put' in op;
       if (isPut === ('del' in op)) throw fail('INVALID_ARGUMENT', `exec: op ${i} must have exactly one of put and del`);
       const key = isPut ? op.put : op.del;
-      if (typeof key !== 'string') throw invalid(`exec: op ${i} key`, 'a string', key);
+      text(`exec: op ${i} key`, key);
       if (isPut) {
         records[i] = { key, value: toBytes(`exec: op ${i} value`, op.value) };
       } else {
@@ -378,17 +407,26 @@ export class Engine {
   /** The value of key, or undefined. */
   async get(key) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('get(key)', 'a string', key);
+    text('get(key)', key);
     const [row] = unpack(await this._core.call('getMany', pack([{ key }])));
     return row.value;
+  }
+
+  /** The values of keys, in their order (undefined: absent), read in one transaction. */
+  async getMany(keys) {
+    alive(this);
+    if (!Array.isArray(keys)) throw invalid('getMany(keys)', 'an array of strings', keys);
+    const records = keys.map((key, i) => ({ key: text(`getMany: key ${i}`, key) }));
+    if (records.length === 0) return [];
+    return unpack(await this._core.call('getMany', pack(records))).map((r) => r.value);
   }
 
   /** Live keys ascending: those starting with prefix, from start on, at most limit. */
   async scan(opts = {}) {
     alive(this);
     const { prefix = '', start = '', limit } = options('scan(options)', opts);
-    if (typeof prefix !== 'string') throw invalid('scan: prefix', 'a string', prefix);
-    if (typeof start !== 'string') throw invalid('scan: start', 'a string', start);
+    text('scan: prefix', prefix);
+    text('scan: start', start);
     if (limit !== undefined && typeof limit !== 'number') throw invalid('scan: limit', 'a positive integer', limit);
     return unpack(await this._core.call('scan', prefix, start, limit));
   }
@@ -424,21 +462,21 @@ export class Engine {
   /** Writes a value of any size under key, crash-safely (not replicated). */
   async putBlob(key, bytes) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('putBlob: key', 'a string', key);
+    text('putBlob: key', key);
     await this._core.call('putBlob', key, toBytes('putBlob: bytes', bytes));
   }
 
   /** The blob under key, or undefined. */
   async getBlob(key) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('getBlob: key', 'a string', key);
+    text('getBlob: key', key);
     return this._core.call('getBlob', key);
   }
 
   /** Deletes the blob under key; a missing one is fine. */
   async deleteBlob(key) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('deleteBlob: key', 'a string', key);
+    text('deleteBlob: key', key);
     await this._core.call('deleteBlob', key);
   }
 
@@ -454,23 +492,33 @@ export class Engine {
     return this._core.call('stats');
   }
 
-  /** Calls cb with the cursors now, then after each change; returns the unsubscribe function. */
-  watchCursors(cb) {
+  /**
+   * Calls cb with the cursors now, then after each change; opts.onError
+   * hears a failed read (see _report). Returns the unsubscribe function.
+   */
+  watchCursors(cb, opts = {}) {
     alive(this);
     if (typeof cb !== 'function') throw invalid('watchCursors(cb)', 'a function', cb);
-    const w = { cb, last: null, busy: false, again: false };
+    const { onError } = options('watchCursors: options', opts);
+    if (onError !== undefined && typeof onError !== 'function') throw invalid('watchCursors: onError', 'a function', onError);
+    const w = { cb, onError, last: null, busy: false, again: false };
     this._cursorWatchers.add(w);
     this._refreshCursors(w);
     return () => { this._cursorWatchers.delete(w); };
   }
 
-  /** Calls cb with [{key, value?}] for keys under prefix that change, here, in another tab or by a sync. */
+  /**
+   * Calls cb with [{key, value?}] for keys under prefix that change, here,
+   * in another tab or by a sync; onError hears a failed re-read. Returns the
+   * unsubscribe function.
+   */
   watch(opts, cb) {
     alive(this);
-    const { prefix = '' } = options('watch(options)', opts);
-    if (typeof prefix !== 'string') throw invalid('watch: prefix', 'a string', prefix);
+    const { prefix = '', onError } = options('watch(options)', opts);
+    text('watch: prefix', prefix);
+    if (onError !== undefined && typeof onError !== 'function') throw invalid('watch: onError', 'a function', onError);
     if (typeof cb !== 'function') throw invalid('watch: cb', 'a function', cb);
-    const w = { prefix, cb };
+    const w = { prefix, cb, onError };
     this._watchers.add(w);
     return () => { this._watchers.delete(w); };
   }
@@ -494,10 +542,30 @@ export class Engine {
     }
   }
 
+  /**
+   * The browser closed the database: onclose hears it, and so does each
+   * subscription's onError, once; the subscriptions end.
+   */
   _lost(err) {
-    if (typeof this.onclose === 'function') {
-      try { this.onclose(err); } catch (e) { queueMicrotask(() => { throw e; }); }
-    }
+    const subs = [...this._watchers, ...this._cursorWatchers];
+    this._watchers.clear();
+    this._cursorWatchers.clear();
+    if (typeof this.onclose === 'function') callback(this.onclose, err);
+    for (const w of subs) if (w.onError) callback(w.onError, err);
+  }
+
+  /**
+   * Reports a failed read of subscription w to its onError; without one, as
+   * an uncaught error (never swallowed). Not after an unsubscribe or a
+   * close() (the app's own doing), and never CLOSED: a loss reaches each
+   * subscription once, through _lost.
+   */
+  _report(w, err) {
+    if (this._closed || this._core.lost || !(this._watchers.has(w) || this._cursorWatchers.has(w))) return;
+    const e = asError(err);
+    if (e.code === 'CLOSED') return;
+    if (w.onError) callback(w.onError, e);
+    else queueMicrotask(() => { throw e; });
   }
 
   _changed(keys, known) {
@@ -511,8 +579,7 @@ export class Engine {
         deliver(w, mine.map((key) => (known.get(key) === null ? { key } : { key, value: known.get(key) })));
       } else {
         this._core.call('getMany', pack(mine.map((key) => ({ key }))))
-          .then((rows) => { if (this._watchers.has(w)) deliver(w, unpack(rows)); })
-          .catch(() => {}); // closed meanwhile
+          .then((rows) => { if (this._watchers.has(w)) deliver(w, unpack(rows)); }, (err) => this._report(w, err));
       }
     }
   }
@@ -524,18 +591,21 @@ export class Engine {
       const s = JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
       if (s !== w.last && this._cursorWatchers.has(w)) {
         w.last = s;
-        try { w.cb(c); } catch (e) { queueMicrotask(() => { throw e; }); }
+        callback(w.cb, c);
       }
-    }).catch(() => {}).finally(() => {
+    }, (err) => this._report(w, err)).finally(() => {
       w.busy = false;
       if (w.again) { w.again = false; this._refreshCursors(w); }
     });
   }
 }
 
-function deliver(w, changes) {
-  try { w.cb(changes); } catch (e) { queueMicrotask(() => { throw e; }); }
+/** Calls an app's callback; what it throws is rethrown asynchronously, not ours to catch. */
+function callback(fn, v) {
+  try { fn(v); } catch (e) { queueMicrotask(() => { throw e; }); }
 }
+
+function deliver(w, changes) { callback(w.cb, changes); }
 
 /**
  * Decodes a wire batch (readSince's answer) into plain objects. Needs the
