@@ -126,6 +126,7 @@ test('transports: no answer or no server is UNAVAILABLE (with the cause), a serv
     for (const c of ['down', 'skew', 'auth', 'denied', 'busy', 'teapot', 'notjson', 'array']) out[c] = await T.outcome(() => t(c).cursors());
     out.syncDown = await T.outcome(() => m.sync(e, t('down')));
     out.syncDownCauseCause = await m.sync(e, t('down')).catch((err) => err.cause?.cause?.name);
+    out.syncAuth = await T.outcome(() => m.sync(e, t('auth')));
 
     // connect() with nobody serving: the timeout.
     const ch = new MessageChannel();
@@ -165,6 +166,7 @@ test('transports: no answer or no server is UNAVAILABLE (with the cause), a serv
   isIdbsync(r.syncDown, 'UNAVAILABLE', 'sync over an unreachable server');
   assert.equal(r.syncDown.cause?.code, 'UNAVAILABLE', `sync's cause is the transport's error: ${JSON.stringify(r.syncDown)}`);
   assert.equal(r.syncDownCauseCause, 'TypeError', 'and its cause the TypeError');
+  isIdbsync(r.syncAuth, 'UNAUTHENTICATED', 'sync with a server that answers 401');
   isIdbsync(r.timeout, 'UNAVAILABLE', 'connect() without an answer');
   assert.match(r.timeout.message, /no answer .* within 200 ms/);
   isIdbsync(r.syncTimeout, 'UNAVAILABLE', 'sync over connect() without an answer');

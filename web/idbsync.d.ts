@@ -45,7 +45,8 @@ export class IdbsyncError extends Error {
   code: ErrorCode;
   /**
    * The error that caused this one, when there is one: the `TypeError` of a fetch that could not reach
-   * its server, the transport's IdbsyncError behind a failed sync(), what an `authorize` hook threw.
+   * its server, the transport's IdbsyncError behind a failed sync() (and behind that, what the app's own
+   * transport threw).
    */
   cause?: unknown;
   /** CURSOR_MISMATCH: the next index the replica expects of the peer. */
@@ -138,7 +139,15 @@ export interface Transport {
   apply(batch: Uint8Array): Promise<{ applied: number; skipped: number }>;
 }
 
-/** Anything that posts and receives messages: a MessagePort, a BroadcastChannel, a Worker. */
+/**
+ * Anything that posts and receives messages and is only as open as whoever holds it: a MessagePort (of a
+ * MessageChannel), a BroadcastChannel, a Worker, a worker's own global scope (`self`). A Window is not one
+ * (any frame or opener can post to it): serve() and connect() take a Window only with `origin`.
+ *
+ * A BroadcastChannel reaches every context of the origin, and every one of them can read the requests and
+ * replies on it (and open the database itself): use one only between contexts of one app that trust each
+ * other, and a MessageChannel port to keep a peer to itself.
+ */
 export interface Port {
   postMessage(message: unknown): void;
   addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
@@ -235,11 +244,65 @@ export function decode(batch: Uint8Array): Entry[];
  */
 export function sync(a: Engine, b: Engine | Transport, opts?: { pageSize?: number }): Promise<{ toA: number; toB: number }>;
 
-/** Serves engine to connect() callers on port, under name (default: its peer id); returns the function that stops serving. */
-export function serve(engine: Engine, port: Port, opts?: { name?: string }): () => void;
+/** One request to serve(), as its `authorize` hook sees it (frozen). */
+export interface ServeRequest {
+  /** What the caller asks for: `cursors` reads the cursors, `readSince` entries of the log, `apply` writes. */
+  method: 'cursors' | 'readSince' | 'apply';
+  /**
+   * The arguments, as they will be passed to the engine: `[]`, `[peer, from, limit]` (limit already
+   * clamped to maxLimit) or `[batch]`. They come from the other side: untrusted.
+   */
+  args: readonly unknown[];
+  /** The sender's origin where the channel tells it: a Window's (the one checked), a BroadcastChannel's. */
+  origin?: string;
+}
 
-/** The transport to an engine served on port under name, for sync(engine, transport). Calls time out after timeout ms (default 30,000). */
-export function connect(port: Port, opts: { name: string; timeout?: number }): Transport;
+export interface ServeOptions {
+  /** The name connect() callers ask for (default: the engine's peer id). */
+  name?: string;
+  /**
+   * Required when port is a Window, refused otherwise: the one origin (as `location.origin` writes it,
+   * not `'*'`) whose messages are answered. A reply goes to the window that asked (`ev.source`) with this
+   * origin as targetOrigin, so no other frame hears it. `serve(engine, window, {origin})` takes requests
+   * of every window of that origin; `serve(engine, frame.contentWindow, {origin})` of that frame only.
+   */
+  origin?: string;
+  /**
+   * Decides each request before the engine sees it; a falsy answer (or a Promise of one) or a throw
+   * rejects the request with PERMISSION_DENIED, and nothing of it is applied. Without it every request
+   * that reaches the port is served.
+   */
+  authorize?: (request: ServeRequest) => unknown;
+  /**
+   * The most entries one readSince answers (default 1,000; at most 2^31-1): a larger limit is clamped,
+   * not refused (a sync then takes more pages).
+   */
+  maxLimit?: number;
+}
+
+/**
+ * Serves engine to connect() callers on port; returns the function that stops serving. Errors of the
+ * engine reach the caller with their code (and expected/actual).
+ */
+export function serve(engine: Engine, port: Port | Window, opts?: ServeOptions): () => void;
+
+export interface ConnectOptions {
+  /** The name the engine is served under (serve()'s name: its peer id by default). */
+  name: string;
+  /** A call without an answer within timeout ms rejects with UNAVAILABLE (default 30,000). */
+  timeout?: number;
+  /**
+   * Required when port is a Window (`parent`, `opener`, `frame.contentWindow`), refused otherwise: the one
+   * origin requests are posted to (as targetOrigin) and replies are taken from (from that window only).
+   */
+  origin?: string;
+}
+
+/**
+ * The transport to an engine served on port, for sync(engine, transport). Each request has an unguessable
+ * id (a random UUID); a reply is taken only for a request of this transport still waiting, once.
+ */
+export function connect(port: Port | Window, opts: ConnectOptions): Transport;
 
 /**
  * The transport to a sync server over HTTP, for sync(engine, transport). The server answers three POSTs

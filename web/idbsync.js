@@ -676,48 +676,153 @@ export async function sync(a, b, opts = {}) {
   return out;
 }
 
-/** err, with the transport failure its message reports as cause when it has none. */
+/**
+ * err, with the transport failure its message reports as cause. The Go
+ * module maps a transport's code only when it knows it (UNAUTHENTICATED and
+ * PERMISSION_DENIED come out INTERNAL): the failure's own code is kept then.
+ */
 function withCause(err, failures) {
-  if (err.cause !== undefined) return err;
-  const f = failures.findLast((t) => t.code === err.code && err.message.includes(t.message));
-  if (f) Object.defineProperty(err, 'cause', { value: f, writable: true, configurable: true });
+  const f = failures.findLast((t) => err.message.includes(t.message) && (t.code === err.code || err.code === 'INTERNAL'));
+  if (!f) return err;
+  if (f.code !== err.code) {
+    const e = new IdbsyncError(f.code, err.message, { cause: f });
+    for (const k of ['peer', 'side']) if (err[k] !== undefined) e[k] = err[k];
+    return e;
+  }
+  if (err.cause === undefined) Object.defineProperty(err, 'cause', { value: f, writable: true, configurable: true });
   return err;
 }
 
 // ---- transports: an engine served over anything that posts messages ----
 
-let nextRequest = 0;
+/** What serve() answers, with how many arguments each takes. */
+const served = { cursors: 0, readSince: 3, apply: 1 };
 
-function checkPort(what, port) {
-  if (port === null || typeof port !== 'object' || typeof port.postMessage !== 'function' || typeof port.addEventListener !== 'function') {
-    throw invalid(what, 'a MessagePort, BroadcastChannel or Worker (postMessage and addEventListener)', port);
+/** Is v a Window (of this realm or another, cross-origin ones included)? */
+function isWindow(v) {
+  if (typeof Window === 'function' && v instanceof Window) return true;
+  try {
+    return v.window === v; // readable on a cross-origin window too
+  } catch {
+    return true; // a cross-origin object that refuses even that
   }
 }
 
+/** Checks that origin is one origin, serialized (https://app.example, no path, not '*'). */
+function checkOrigin(what, origin) {
+  let ok = false;
+  try {
+    ok = typeof origin === 'string' && new URL(origin).origin === origin;
+  } catch { /* not a URL */ }
+  if (!ok) throw invalid(what, "one origin, as location.origin writes it (not '*', no path)", origin);
+}
+
 /**
- * Serves engine to connect() callers on port (a MessagePort, a
- * BroadcastChannel, a Worker). Returns the function that stops serving.
+ * The channel of serve() or connect() over port: where to listen, which
+ * messages to take, where to post. A Window is anyone's to post to, so one
+ * needs the origin trusted: messages are taken from it only, and posted to
+ * it only. Anything else that posts messages (a MessagePort, a
+ * BroadcastChannel, a Worker or a worker's global scope) is only as open as
+ * whoever holds it.
+ */
+function channel(what, port, origin) {
+  if (port === null || (typeof port !== 'object' && typeof port !== 'function')) {
+    throw invalid(what, 'a MessagePort, BroadcastChannel or Worker (postMessage and addEventListener)', port);
+  }
+  if (isWindow(port)) {
+    if (origin === undefined) {
+      throw fail('INVALID_ARGUMENT', `${what} is a Window, which any frame or opener can post to: `
+        + 'pass the origin you trust as {origin}, or use a MessageChannel port');
+    }
+    checkOrigin(`${what.split('(')[0]}: origin`, origin);
+    // Messages to this context arrive on its own global, whichever window
+    // sent them; port === globalThis takes every window of that origin.
+    const here = globalThis;
+    return {
+      listen(fn) {
+        here.addEventListener('message', fn);
+        return () => here.removeEventListener('message', fn);
+      },
+      accept: (ev) => ev.origin === origin && (port === here || ev.source === port),
+      origin: () => origin,
+      // A reply goes to the window that asked, and only if it still is of origin.
+      post(message, ev) { (ev ? ev.source : port).postMessage(message, origin); },
+    };
+  }
+  if (typeof port.postMessage !== 'function' || typeof port.addEventListener !== 'function') {
+    throw invalid(what, 'a MessagePort, BroadcastChannel or Worker (postMessage and addEventListener)', port);
+  }
+  if (origin !== undefined) {
+    throw fail('INVALID_ARGUMENT', `${what.split('(')[0]}: origin is for a Window; a MessagePort, BroadcastChannel or Worker has none to check`);
+  }
+  return {
+    listen(fn) {
+      port.addEventListener('message', fn);
+      port.start?.();
+      return () => port.removeEventListener('message', fn);
+    },
+    accept: () => true,
+    origin: (ev) => ev.origin || undefined, // a BroadcastChannel's; '' on a port or a worker
+    post(message) { port.postMessage(message); },
+  };
+}
+
+/** An unguessable request id: 122 random bits. */
+function requestId() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs a secure context
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Asks authorize about request; a falsy answer or a throw is PERMISSION_DENIED. */
+async function permit(authorize, request) {
+  if (authorize === undefined) return;
+  let ok;
+  try {
+    ok = await authorize(request);
+  } catch (err) {
+    throw fail('PERMISSION_DENIED', `${request.method}: refused by authorize: ${err?.message ?? err}`, err);
+  }
+  if (!ok) throw fail('PERMISSION_DENIED', `${request.method}: refused by authorize`);
+}
+
+/**
+ * Serves engine to connect() callers on port. opts: name (default: the
+ * engine's peer id), origin (required for a Window), authorize(request)
+ * (may refuse any request), maxLimit (readSince pages are clamped to it,
+ * default 1000). Returns the function that stops serving.
  */
 export function serve(engine, port, opts = {}) {
   if (!(engine instanceof Engine)) throw invalid('serve(engine, port): engine', 'an Engine', engine);
-  checkPort('serve(engine, port): port', port);
-  const { name = engine.peer } = options('serve: options', opts);
+  const { name = engine.peer, origin, authorize, maxLimit = 1000 } = options('serve: options', opts);
   if (typeof name !== 'string') throw invalid('serve: name', 'a string', name);
+  if (authorize !== undefined && typeof authorize !== 'function') throw invalid('serve: authorize', 'a function', authorize);
+  if (!Number.isSafeInteger(maxLimit) || maxLimit < 1 || maxLimit > 2 ** 31 - 1) {
+    throw invalid('serve: maxLimit', 'an integer from 1 to 2^31-1', maxLimit);
+  }
+  const ch = channel('serve(engine, port): port', port, origin);
   const onMessage = async (ev) => {
+    if (!ch.accept(ev)) return;
     const m = ev.data;
-    if (m?.idbsync !== 'request' || m.to !== name) return;
+    if (m === null || typeof m !== 'object' || m.idbsync !== 'request' || m.to !== name || typeof m.id !== 'string') return;
     let reply;
     try {
-      if (!['cursors', 'readSince', 'apply'].includes(m.method)) throw fail('INVALID_ARGUMENT', `no method ${m.method}`);
-      reply = { idbsync: 'reply', id: m.id, ok: true, value: await engine[m.method](...(m.args ?? [])) };
+      if (!Object.hasOwn(served, m.method)) throw fail('INVALID_ARGUMENT', `no method ${JSON.stringify(m.method)}`);
+      if (!Array.isArray(m.args)) throw fail('INVALID_ARGUMENT', `${m.method}: the arguments must be an array`);
+      const args = m.args.slice(0, served[m.method]);
+      // A page of at most maxLimit entries, whatever the caller asked.
+      if (m.method === 'readSince' && (typeof args[2] === 'number' || typeof args[2] === 'bigint') && args[2] > maxLimit) args[2] = maxLimit;
+      const from = ch.origin(ev);
+      await permit(authorize, Object.freeze({ method: m.method, args: Object.freeze(args.slice()), ...(from ? { origin: from } : {}) }));
+      reply = { idbsync: 'reply', id: m.id, ok: true, value: await engine[m.method](...args) };
     } catch (err) {
       reply = { idbsync: 'reply', id: m.id, ok: false, ...errorReply(err) };
     }
-    port.postMessage(reply);
+    try {
+      ch.post(reply, ev);
+    } catch { /* the requester is gone, or no longer of origin */ }
   };
-  port.addEventListener('message', onMessage);
-  port.start?.();
-  return () => port.removeEventListener('message', onMessage);
+  return ch.listen(onMessage);
 }
 
 /** The fields of a failed reply: err's code (ours), message, expected and actual. */
@@ -740,32 +845,42 @@ function replyError(m) {
 
 /**
  * The transport to an engine that serve() offers on port under name (by
- * default its peer id), for sync(engine, transport).
+ * default its peer id), for sync(engine, transport). opts.origin: the
+ * origin trusted when port is a Window. A reply is taken only for a request
+ * this transport made and has not had answered.
  */
 export function connect(port, opts) {
-  checkPort('connect(port): port', port);
-  const { name, timeout = 30_000 } = options('connect: options', opts);
+  const { name, timeout = 30_000, origin } = options('connect: options', opts);
   if (typeof name !== 'string') throw invalid('connect: name', "the served engine's name (its peer id by default)", name);
   if (typeof timeout !== 'number' || !(timeout > 0)) throw invalid('connect: timeout', 'a positive number of milliseconds', timeout);
+  const ch = channel('connect(port): port', port, origin);
   const pending = new Map();
-  port.addEventListener('message', (ev) => {
+  ch.listen((ev) => {
+    if (!ch.accept(ev)) return;
     const m = ev.data;
-    if (m?.idbsync !== 'reply' || !pending.has(m.id)) return;
-    const { resolve, reject, timer } = pending.get(m.id);
+    if (m === null || typeof m !== 'object' || m.idbsync !== 'reply' || typeof m.id !== 'string') return;
+    const p = pending.get(m.id);
+    if (!p) return; // another's request, or one answered already
     pending.delete(m.id);
-    clearTimeout(timer);
-    if (m.ok) resolve(m.value);
-    else reject(replyError(m));
+    clearTimeout(p.timer);
+    if (m.ok === true) p.resolve(m.value);
+    else p.reject(replyError(m));
   });
-  port.start?.();
   const call = (method, args) => new Promise((resolve, reject) => {
-    const id = `${Date.now()}-${nextRequest++}-${Math.random()}`;
+    const id = requestId();
     const timer = setTimeout(() => {
       pending.delete(id);
       reject(fail('UNAVAILABLE', `${method}: no answer from ${name} within ${timeout} ms`));
     }, timeout);
     pending.set(id, { resolve, reject, timer });
-    port.postMessage({ idbsync: 'request', id, to: name, method, args });
+    try {
+      ch.post({ idbsync: 'request', id, to: name, method, args });
+    } catch (err) {
+      pending.delete(id);
+      clearTimeout(timer);
+      const code = err?.name === 'DataCloneError' ? 'INVALID_ARGUMENT' : 'UNAVAILABLE';
+      reject(fail(code, `${method}: the request could not be posted: ${err?.message ?? err}`, err));
+    }
   });
   return {
     cursors: () => call('cursors', []),
