@@ -237,12 +237,34 @@ export function version(): string | undefined;
 /** Decodes a wire batch into plain objects, for inspection; needs the module (after open() or load()). */
 export function decode(batch: Uint8Array): Entry[];
 
+/** One peer's entries that a sync could not apply, while it applied the rest. */
+export interface SyncError extends IdbsyncError {
+  /** The peer whose entries these were. */
+  peer: PeerId;
+  /** The side they were being applied to: `'a'` (sync's first argument) or `'b'`. */
+  side: 'a' | 'b';
+}
+
+/** What sync() did. */
+export interface SyncResult {
+  /** Entries newly applied to a. */
+  toA: number;
+  /** Entries newly applied to b. */
+  toB: number;
+  /**
+   * Present only when some peers' entries failed (a FORKED peer, a refused apply) while every other peer
+   * synced: one error per failed range, with its code, the peer and the side. The failed ones can be
+   * retried (or the peer dealt with); a sync that fails as a whole rejects instead.
+   */
+  errors?: SyncError[];
+}
+
 /**
  * Brings a and b to the same entries: each pulls what it lacks from the other, in pages of
  * pageSize entries (default 1,000), one transaction a page. Safe to interrupt and to run
- * concurrently; resolves to the entries newly applied to each side.
+ * concurrently; resolves to the entries newly applied to each side, and the peers that failed.
  */
-export function sync(a: Engine, b: Engine | Transport, opts?: { pageSize?: number }): Promise<{ toA: number; toB: number }>;
+export function sync(a: Engine, b: Engine | Transport, opts?: { pageSize?: number }): Promise<SyncResult>;
 
 /** One request to serve(), as its `authorize` hook sees it (frozen). */
 export interface ServeRequest {
