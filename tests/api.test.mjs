@@ -549,7 +549,7 @@ test('close: later calls reject CLOSED, twice is fine, reopening keeps the data'
     const sync = name === 'watch' || name === 'watchCursors';
     assert.equal(o.kind, sync ? 'threw' : 'rejected', `${name} after close: ${JSON.stringify(o)}`);
     assert.equal(o.code, 'CLOSED', `${name} after close: ${JSON.stringify(o)}`);
-    assert.equal(o.isError, true);
+    assert.equal(o.idbsync, true, `${name} after close: an IdbsyncError: ${JSON.stringify(o)}`);
   }
   assert.equal(r.state.peer, r.peer, 'reopening keeps the peer');
   assert.deepEqual(r.state.k, [...Buffer.from('kept')], 'and the data');
@@ -636,7 +636,8 @@ test('onclose: a raw IndexedDB upgrade closes the engine (CLOSED) and is not blo
   assert.equal(r.newVersion, r.version + 1);
   assert.equal(r.closes.length, 1, `onclose fired once: ${JSON.stringify(r.closes)}`);
   assert.equal(r.closes[0].code, 'CLOSED');
-  assert.equal(r.closes[0].isError, true);
+  assert.equal(r.closes[0].idbsync, true, `onclose gets an IdbsyncError: ${JSON.stringify(r.closes[0])}`);
+  assert.equal(r.closes[0].name, 'IdbsyncError');
   assert.match(r.closes[0].message, /upgrad/i, 'the message says why');
   for (const [name, o] of Object.entries(r.calls)) {
     assert.equal(o.kind, 'rejected', `${name} after the upgrade: ${JSON.stringify(o)}`);
@@ -666,4 +667,82 @@ test('a failed open in Go (another peer, database not open in this page) rejects
   assert.equal(r.again, r.peer, 'the database kept its peer');
   assert.deepEqual(r.value, [118]);
   assert.equal(r.stats.instances, 1, `the failed open left no registered instance behind: ${JSON.stringify(r.stats)}`);
+});
+
+test('onError of watch and watchCursors: a failed re-read is reported, a loss once, a close() or an unsubscribe never', { timeout: 30_000 }, async () => {
+  const r = await inPage(async () => {
+    const m = await T.load();
+    const name = 'api-onerror';
+    const e = await m.open({ name });
+    await e.exec([{ put: 'w/1', value: 'x' }]);
+    const got = { changes: [], watch: [], cursors: [], unsubscribed: [], closed: [] };
+    e.watch({ prefix: '', onError: (err) => got.watch.push(T.err(err)) }, (cs) => got.changes.push(...cs.map((c) => c.key)));
+    e.watchCursors(() => {}, { onError: (err) => got.cursors.push(T.err(err)) });
+    e.watch({ prefix: '', onError: (err) => got.unsubscribed.push(T.err(err)) }, () => {})();
+    // Another context of the origin announces a key no engine can read
+    // (empty): the re-read fails, and says why.
+    const ch = new BroadcastChannel(`idbsync:${name}`);
+    ch.postMessage({ type: 'changed', keys: [''] });
+    await T.waitFor(() => got.watch.length > 0, 'watch onError');
+    const reread = { watch: got.watch.slice(), cursors: got.cursors.slice(), changes: got.changes.slice() };
+
+    // The browser closes the database under the engine: each subscription
+    // hears it once (the CLOSED error onclose gets), then nothing more.
+    let onclose;
+    e.onclose = (err) => { onclose = T.err(err); };
+    const { version } = (await indexedDB.databases()).find((d) => d.name === name);
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.open(name, version + 1);
+      req.onsuccess = () => { req.result.close(); resolve(); };
+      req.onerror = () => reject(req.error);
+    });
+    await T.waitFor(() => got.watch.length > 1 && got.cursors.length > 0, 'the loss, on both subscriptions');
+    ch.postMessage({ type: 'changed', keys: ['', 'w/1'] });
+    await T.settle(20);
+    ch.close();
+
+    // An engine the app closes: its subscriptions just end.
+    const f = await m.open({ name: 'api-onerror-closed' });
+    f.watch({ onError: (err) => got.closed.push(T.err(err)) }, () => {});
+    f.watchCursors(() => {}, { onError: (err) => got.closed.push(T.err(err)) });
+    await f.close();
+    const ch2 = new BroadcastChannel('idbsync:api-onerror-closed');
+    ch2.postMessage({ type: 'changed', keys: [''] });
+    await T.settle(20);
+    ch2.close();
+    return { reread, got, onclose };
+  });
+  assert.equal(r.reread.watch.length, 1, JSON.stringify(r.reread));
+  assert.equal(r.reread.watch[0].idbsync, true);
+  assert.equal(r.reread.watch[0].code, 'INVALID_ARGUMENT', JSON.stringify(r.reread.watch[0]));
+  assert.match(r.reread.watch[0].message, /empty key/);
+  assert.deepEqual(r.reread.cursors, [], 'the cursors were read fine');
+  assert.deepEqual(r.reread.changes, [], 'nothing was delivered for the failed re-read');
+  assert.equal(r.got.watch.length, 2, `a failure, then the loss, once: ${JSON.stringify(r.got.watch)}`);
+  assert.equal(r.got.cursors.length, 1, `the loss, once: ${JSON.stringify(r.got.cursors)}`);
+  for (const err of [r.got.watch[1], r.got.cursors[0]]) {
+    assert.equal(err.code, 'CLOSED', JSON.stringify(err));
+    assert.equal(err.idbsync, true);
+    assert.equal(err.message, r.onclose.message, 'the error onclose got');
+  }
+  assert.deepEqual(r.got.unsubscribed, [], 'an unsubscribed watch hears nothing');
+  assert.deepEqual(r.got.closed, [], 'the subscriptions of a closed engine hear nothing');
+  assert.deepEqual(r.got.changes, []);
+});
+
+test('without onError, a failed re-read is an uncaught error of the page, not swallowed', { timeout: 30_000 }, async () => {
+  const { context, page } = await freshPage(env);
+  await page.evaluate(async () => {
+    const m = await T.load();
+    const e = await m.open({ name: 'api-uncaught' });
+    e.watch({}, () => {});
+    const ch = new BroadcastChannel('idbsync:api-uncaught');
+    ch.postMessage({ type: 'changed', keys: [''] });
+    ch.close();
+  });
+  const deadline = Date.now() + 10_000;
+  while (page.errors.length === 0 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+  assert.equal(page.errors.length, 1, JSON.stringify(page.errors));
+  assert.match(page.errors[0], /empty key/);
+  await context.close();
 });

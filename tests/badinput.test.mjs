@@ -7,8 +7,9 @@
 //   synchronously: they reject.
 // - Synchronous functions (engine.watch, engine.watchCursors, decode and
 //   engine.decode, connect, serve) throw.
-// Either way the error is an Error with a stable `code` (INVALID_ARGUMENT,
-// or CORRUPT for a malformed batch) and a readable message — never a Go
+// Either way the error is an IdbsyncError (whether JavaScript, the Go module
+// or a transport found the fault) with a stable `code` (INVALID_ARGUMENT, or
+// CORRUPT for a malformed batch) and a readable message — never a Go
 // panic ('internal error'), never a hang — and the stored state (cursors,
 // scan, blobs, stats of both engines, the list of databases) is exactly as
 // before. A call must not kill the Go module either: the cases run in one
@@ -96,6 +97,13 @@ const cases = [
   ['exec', 'key: 1026 bytes in 513 chars', "e.exec([{ put: 'é'.repeat(513), value: 'v' }])", INVALID],
   ['exec', 'a good op then a bad one (all or nothing)', "e.exec([{ put: 'good', value: '1' }, { put: '', value: '2' }])", INVALID],
   ['exec', 'a good op then null', "e.exec([{ put: 'good', value: '1' }, null])", INVALID],
+  // A lone surrogate has no UTF-8 form: it would be stored as U+FFFD, one key for many.
+  ['exec', 'key: a lone high surrogate', "e.exec([{ put: '\\uD800', value: 'v' }])", INVALID],
+  ['exec', 'key: a lone low surrogate inside', "e.exec([{ put: 'a\\uDC00b', value: 'v' }])", INVALID],
+  ['exec', 'key: a pair in the wrong order', "e.exec([{ put: '\\uDC00\\uD800', value: 'v' }])", INVALID],
+  ['exec', 'del key: a lone surrogate', "e.exec([{ del: 'b\\uD800' }])", INVALID],
+  ['exec', 'value: a string with a lone surrogate', "e.exec([{ put: 'k', value: 'x\\uDBFF' }])", INVALID],
+  ['exec', 'a good op then a lone surrogate (all or nothing)', "e.exec([{ put: 'good', value: '1' }, { put: '\\uDFFF', value: '2' }])", INVALID],
 
   // ---- get ----
   ['get', 'no argument', 'e.get()', INVALID],
@@ -106,6 +114,17 @@ const cases = [
   ['get', 'a boolean', 'e.get(true)', INVALID],
   ['get', 'a BigInt', 'e.get(1n)', INVALID],
   ['get', 'empty key', "e.get('')", INVALID],
+  ['get', 'a lone surrogate', "e.get('\\uD800')", INVALID],
+
+  // ---- getMany ----
+  ['getMany', 'no argument', 'e.getMany()', INVALID],
+  ['getMany', 'a string', "e.getMany('b')", INVALID],
+  ['getMany', 'null', 'e.getMany(null)', INVALID],
+  ['getMany', 'an object', "e.getMany({ 0: 'b' })", INVALID],
+  ['getMany', 'a number in it', "e.getMany(['b', 42])", INVALID],
+  ['getMany', 'null in it', "e.getMany(['b', null])", INVALID],
+  ['getMany', 'an empty key in it', "e.getMany(['b', ''])", INVALID],
+  ['getMany', 'a lone surrogate in it', "e.getMany(['b', '\\uD800'])", INVALID],
 
   // ---- scan ----
   ['scan', 'null', 'e.scan(null)', INVALID],
@@ -120,6 +139,8 @@ const cases = [
   ['scan', 'prefix: BigInt', 'e.scan({ prefix: 1n })', INVALID],
   ['scan', 'start: number', 'e.scan({ start: 42 })', INVALID],
   ['scan', 'start: array', "e.scan({ start: ['a'] })", INVALID],
+  ['scan', 'prefix: a lone surrogate', "e.scan({ prefix: '\\uD800' })", INVALID],
+  ['scan', 'start: a lone surrogate', "e.scan({ start: 'b\\uDC00' })", INVALID],
   ['scan', 'limit: string', "e.scan({ limit: '1' })", INVALID],
   ['scan', 'limit: null', 'e.scan({ limit: null })', INVALID],
   ['scan', 'limit: 0', 'e.scan({ limit: 0 })', INVALID],
@@ -224,6 +245,8 @@ const cases = [
   ['putBlob', 'bytes: boolean', "e.putBlob('seed', true)", INVALID],
   ['putBlob', 'bytes: BigInt', "e.putBlob('seed', 1n)", INVALID],
   ['putBlob', 'bytes: ArrayBuffer', "e.putBlob('seed', new ArrayBuffer(4))", INVALID],
+  ['putBlob', 'key: a lone surrogate', "e.putBlob('seed\\uD800', 'x')", INVALID],
+  ['putBlob', 'bytes: a string with a lone surrogate', "e.putBlob('seed', '\\uDC00')", INVALID],
   ['getBlob', 'no argument', 'e.getBlob()', INVALID],
   ['getBlob', 'a number', 'e.getBlob(42)', INVALID],
   ['getBlob', 'null', 'e.getBlob(null)', INVALID],
@@ -231,6 +254,7 @@ const cases = [
   ['getBlob', 'an array', "e.getBlob(['seed'])", INVALID],
   ['getBlob', 'a BigInt', 'e.getBlob(1n)', INVALID],
   ['getBlob', 'empty key', "e.getBlob('')", INVALID],
+  ['getBlob', 'key: a lone surrogate', "e.getBlob('seed\\uD800')", INVALID],
   ['deleteBlob', 'no argument', 'e.deleteBlob()', INVALID],
   ['deleteBlob', 'a number', 'e.deleteBlob(42)', INVALID],
   ['deleteBlob', 'null', 'e.deleteBlob(null)', INVALID],
@@ -238,6 +262,7 @@ const cases = [
   ['deleteBlob', 'an array', "e.deleteBlob(['seed'])", INVALID],
   ['deleteBlob', 'a BigInt', 'e.deleteBlob(1n)', INVALID],
   ['deleteBlob', 'empty key', "e.deleteBlob('')", INVALID],
+  ['deleteBlob', 'key: a lone surrogate', "e.deleteBlob('seed\\uD800')", INVALID],
 
   // ---- watch / watchCursors (synchronous: they throw) ----
   ['watch', 'no argument', 'e.watch()', INVALID],
@@ -253,12 +278,18 @@ const cases = [
   ['watch', 'prefix: number', 'e.watch({ prefix: 42 }, () => {})', INVALID],
   ['watch', 'prefix: null', 'e.watch({ prefix: null }, () => {})', INVALID],
   ['watch', 'prefix: BigInt', 'e.watch({ prefix: 1n }, () => {})', INVALID],
+  ['watch', 'prefix: a lone surrogate', "e.watch({ prefix: '\\uD800' }, () => {})", INVALID],
+  ['watch', 'onError: number', "e.watch({ prefix: 'a', onError: 42 }, () => {})", INVALID],
+  ['watch', 'onError: string', "e.watch({ onError: 'log' }, () => {})", INVALID],
   ['watchCursors', 'no argument', 'e.watchCursors()', INVALID],
   ['watchCursors', 'a number', 'e.watchCursors(42)', INVALID],
   ['watchCursors', 'null', 'e.watchCursors(null)', INVALID],
   ['watchCursors', 'an object', 'e.watchCursors({})', INVALID],
   ['watchCursors', 'a string', "e.watchCursors('cb')", INVALID],
   ['watchCursors', 'a BigInt', 'e.watchCursors(1n)', INVALID],
+  ['watchCursors', 'options: null', 'e.watchCursors(() => {}, null)', INVALID],
+  ['watchCursors', 'options: a function', 'e.watchCursors(() => {}, () => {})', INVALID],
+  ['watchCursors', 'onError: number', 'e.watchCursors(() => {}, { onError: 42 })', INVALID],
 
   // ---- sync ----
   ['sync', 'no argument', 'm.sync()', INVALID],
@@ -336,6 +367,13 @@ const cases = [
   ['connect', 'port: object without postMessage', 'm.connect({}, { name: peer })', INVALID],
   ['connect', 'timeout: string', "m.connect(port, { name: peer, timeout: 'soon' })", INVALID],
   ['connect', 'timeout: negative', 'm.connect(port, { name: peer, timeout: -1 })', INVALID],
+  ['connect', 'port: window without origin', 'm.connect(window, { name: peer })', INVALID],
+  ['connect', 'port: window.self without origin', 'm.connect(window.self, { name: peer })', INVALID],
+  ['connect', "origin: '*'", "m.connect(window, { name: peer, origin: '*' })", INVALID],
+  ['connect', 'origin: a URL with a path', "m.connect(window, { name: peer, origin: location.href })", INVALID],
+  ['connect', "origin: 'null'", "m.connect(window, { name: peer, origin: 'null' })", INVALID],
+  ['connect', 'origin: number', 'm.connect(window, { name: peer, origin: 42 })', INVALID],
+  ['connect', 'origin: on a MessagePort', 'm.connect(port, { name: peer, origin: location.origin })', INVALID],
   ['serve', 'no argument', 'm.serve()', INVALID],
   ['serve', 'engine: number', 'm.serve(42, port)', INVALID],
   ['serve', 'engine: object', 'm.serve({}, port)', INVALID],
@@ -344,6 +382,18 @@ const cases = [
   ['serve', 'port: number', 'm.serve(e, 42)', INVALID],
   ['serve', 'options: null', 'm.serve(e, port, null)', INVALID],
   ['serve', 'name: number', 'm.serve(e, port, { name: 42 })', INVALID],
+  ['serve', 'port: window without origin', 'm.serve(e, window)', INVALID],
+  ['serve', 'port: window.top without origin', 'm.serve(e, window.top)', INVALID],
+  ['serve', "origin: '*'", "m.serve(e, window, { origin: '*' })", INVALID],
+  ['serve', 'origin: with a trailing slash', "m.serve(e, window, { origin: `${location.origin}/` })", INVALID],
+  ['serve', 'origin: null', 'm.serve(e, window, { origin: null })', INVALID],
+  ['serve', 'origin: on a MessagePort', 'm.serve(e, port, { origin: location.origin })', INVALID],
+  ['serve', 'authorize: boolean', 'm.serve(e, port, { authorize: true })', INVALID],
+  ['serve', 'authorize: object', 'm.serve(e, port, { authorize: {} })', INVALID],
+  ['serve', 'maxLimit: 0', 'm.serve(e, port, { maxLimit: 0 })', INVALID],
+  ['serve', 'maxLimit: fractional', 'm.serve(e, port, { maxLimit: 2.5 })', INVALID],
+  ['serve', 'maxLimit: string', "m.serve(e, port, { maxLimit: '10' })", INVALID],
+  ['serve', 'maxLimit: 2^31', 'm.serve(e, port, { maxLimit: 2 ** 31 })', INVALID],
 ];
 
 // ---- the page: two engines with data, and what a case sees ----
@@ -482,6 +532,8 @@ for (const call of groups) {
         assert.notEqual(o.kind, 'hung', `${src} never settled`);
         assert.equal(o.kind, SYNC_CALLS.has(call) ? 'threw' : 'rejected', `how it failed: ${detail}`);
         assert.equal(o.isError, true, `an Error: ${detail}`);
+        assert.equal(o.idbsync, true, `an IdbsyncError: ${detail}`);
+        assert.equal(o.name, 'IdbsyncError', `named IdbsyncError: ${detail}`);
         assert.ok(codes.includes(o.code), `code ${o.code}, want ${codes.join(' or ')}: ${detail}`);
         assert.doesNotMatch(o.message, /internal error|panic|runtime error/i, 'not a Go panic');
         assert.doesNotMatch(o.message, /Cannot read|is not a function|undefined \(reading/, 'not a raw TypeError');
@@ -525,6 +577,11 @@ test('good input at the edges is accepted', { timeout: 30_000 }, async () => {
       unknownPeer: n(await e.readSince(crypto.randomUUID(), 0, 10)),
       key1024: await T.outcome(() => e.exec([{ put: 'k'.repeat(1024), value: 'v' }])),
       longGet: T.arr(await e.get('k'.repeat(2000))),
+      // A surrogate pair is well-formed: U+1F600, 4 bytes of UTF-8.
+      pair: await T.outcome(() => e.exec([{ put: 'emoji/\u{1F600}', value: '\u{1F600}' }])),
+      pairGet: T.arr(await e.get('emoji/\u{1F600}')),
+      many: (await e.getMany(['b', 'nope', 'emoji/\u{1F600}'])).map(T.arr),
+      manyNone: await e.getMany([]),
     };
     // A batch inside a larger buffer (a view at an offset) applies.
     const big = new Uint8Array(batch.length + 20);
@@ -541,6 +598,10 @@ test('good input at the edges is accepted', { timeout: 30_000 }, async () => {
   assert.equal(r.unknownPeer, 0);
   assert.equal(r.key1024.kind, 'resolved', `a key of 1024 bytes is fine: ${JSON.stringify(r.key1024)}`);
   assert.equal(r.longGet, undefined);
+  assert.equal(r.pair.kind, 'resolved', `a surrogate pair in a key is fine: ${JSON.stringify(r.pair)}`);
+  assert.deepEqual(r.pairGet, [0xf0, 0x9f, 0x98, 0x80]);
+  assert.deepEqual(r.many, [[1, 2, 3], undefined, [0xf0, 0x9f, 0x98, 0x80]], 'getMany answers in the order asked');
+  assert.deepEqual(r.manyNone, []);
   assert.deepEqual(r.view, { applied: 4, skipped: 0 });
   assert.deepEqual(r.otherHas, [1, 2, 3]);
 });

@@ -13,7 +13,11 @@ export { start };
 function installHelpers() {
   const T = {
     /** The module under test. */
-    load: () => import('/idbsync.js'),
+    load: async () => {
+      const m = await import('/idbsync.js');
+      T.IdbsyncError = m.IdbsyncError;
+      return m;
+    },
 
     /** A Uint8Array as a plain array (undefined stays undefined). */
     arr: (u8) => (u8 === undefined ? undefined : Array.from(u8)),
@@ -51,14 +55,19 @@ function installHelpers() {
       return out;
     },
 
+    /** The module's IdbsyncError class, once T.load() or T.outcome() imported it. */
+    IdbsyncError: undefined,
+
     /** The error of a rejection or throw as plain data. */
     err: (e) => ({
       isError: e instanceof Error,
+      ...(T.IdbsyncError ? { idbsync: e instanceof T.IdbsyncError } : {}),
       code: e?.code,
       message: typeof e?.message === 'string' ? e.message : String(e),
       name: e?.name,
       ...(e?.expected !== undefined ? { expected: `${e.expected}` } : {}),
       ...(e?.actual !== undefined ? { actual: `${e.actual}` } : {}),
+      ...(e?.cause !== undefined ? { cause: { name: e.cause?.name, code: e.cause?.code, message: String(e.cause?.message ?? e.cause) } } : {}),
     }),
 
     /**
@@ -67,6 +76,7 @@ function installHelpers() {
      * is a Promise still pending after ms (a bound, not a pass condition).
      */
     outcome: async (fn, ms = 10_000) => {
+      await T.load();
       let p;
       try {
         p = fn();

@@ -183,3 +183,43 @@ test('a closed page frees its instance: instances do not grow', { timeout: 45_00
     await context.close();
   }
 });
+
+test('a bad message on the database\'s BroadcastChannel is ignored: no error, every engine still hears real changes', { timeout: 30_000 }, async () => {
+  const context = await newContext(env);
+  try {
+    const [p1, p2] = [await openPage(env, context), await openPage(env, context)];
+    await openIn(p1, 'tabs-bad');
+    await openIn(p2, 'tabs-bad');
+    // Two engines of one page on the database share its channel.
+    await p2.evaluate(async () => {
+      globalThis.e2 = await m.open({ name: 'tabs-bad' });
+      globalThis.heard = { e: [], e2: [] };
+      globalThis.cursorsHeard = [];
+      e.watch({ prefix: '' }, (cs) => heard.e.push(...cs.map((c) => c.key)));
+      e2.watch({ prefix: '' }, (cs) => heard.e2.push(...cs.map((c) => c.key)));
+      e2.watchCursors((c) => cursorsHeard.push(T.cur(c)));
+      await T.waitFor(() => cursorsHeard.length > 0, 'the snapshot');
+    });
+    // Any context of the origin can post on the channel.
+    await p1.evaluate(async () => {
+      const ch = new BroadcastChannel('idbsync:tabs-bad');
+      for (const bad of [
+        { type: 'changed', keys: 5 }, { type: 'changed', keys: 't/x' }, { type: 'changed', keys: [1, 2] },
+        { type: 'changed', keys: ['t/a', {}] }, { type: 'changed', keys: ['t/\uD800'] }, { type: 'changed', keys: { length: 1, 0: 't/b' } },
+        { type: 'changed', keys: null }, { type: 'changed' }, null, 'changed', 42, [],
+      ]) ch.postMessage(bad);
+      ch.close();
+      await T.settle(10);
+      await e.exec([{ put: 't/real', value: 'yes' }]);
+    });
+    const r = await p2.evaluate(async (peer) => {
+      await T.waitFor(() => heard.e.includes('t/real') && heard.e2.includes('t/real'), 'both engines hear the real change');
+      await T.waitFor(() => cursorsHeard.some((c) => c[peer] === 1), 'the cursors of the real change');
+      return { heard };
+    }, (await p1.evaluate(() => e.peer)));
+    assert.deepEqual(r.heard, { e: ['t/real'], e2: ['t/real'] }, 'only the real change was delivered');
+    assert.deepEqual([...p1.errors, ...p2.errors], [], 'no uncaught error in either page');
+  } finally {
+    await context.close();
+  }
+});

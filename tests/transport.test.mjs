@@ -96,7 +96,7 @@ test('sync over HTTP converges with a server replica, in pages', async () => {
   await context.close();
 });
 
-test('server errors keep their code; an unreachable server is CLOSED; nothing half-applied', async () => {
+test('server errors keep their code; an unreachable server is UNAVAILABLE; nothing half-applied', async () => {
   const context = await newContext(env);
   const client = await openPage(env, context);
   const server = await openPage(env, context);
@@ -134,7 +134,7 @@ test('server errors keep their code; an unreachable server is CLOSED; nothing ha
     await e.exec([{ put: 'k2', value: 'v2' }]);
     await e.close();
   });
-  for (const [m, code] of [['down', 'CLOSED'], ['garbage', 'CORRUPT']]) {
+  for (const [m, code] of [['down', 'UNAVAILABLE'], ['garbage', 'CORRUPT']]) {
     mode = m;
     const res = await client.evaluate(async () => {
       const mod = await import('/idbsync.js');

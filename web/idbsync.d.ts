@@ -1,31 +1,54 @@
 // Types of idbsync.js: an offline-first sync engine over IndexedDB.
 
 /**
- * The stable `code` of every error an idbsync call rejects with.
+ * The stable `code` of every error an idbsync call rejects with or throws.
  * - `CURSOR_MISMATCH`: an entry past the next index expected of its peer (it would leave a hole);
  *   the error also has `expected` and `actual`.
+ * - `FORKED`: a peer offered an entry at an index this replica holds with other content (the same
+ *   peer id with two histories); nothing of that batch was applied.
  * - `UNIQUE_VIOLATION`, `CONFLICT`: a write lost to a concurrent one and was rolled back.
  * - `CLOCK_SKEW`: a remote timestamp more than 60 s ahead of this clock; nothing was applied.
  * - `QUOTA_EXCEEDED`: the browser refused the space; the store is as it was before the call.
  * - `CLOSED`: the engine was closed, or the browser closed its database (a newer tab upgraded it,
- *   storage was cleared).
+ *   storage was cleared). Reopen with open().
  * - `BLOCKED`: open() waited too long for an older tab to let an upgrade through.
- * - `CORRUPT`: a batch or a stored record failed its integrity check; nothing of it was used.
- * - `INVALID_ARGUMENT`: a wrong type, a missing field, a malformed id or index.
- * - `UNAVAILABLE`: a transport or the browser failed for a passing reason (a server that could not be
- *   reached, an aborted transaction, a call given up); nothing was applied: retry later.
- * - `INTERNAL`: a bug in idbsync (a recovered panic); nothing was applied. Please report it.
+ * - `CORRUPT`: a batch, a stored record, a server's answer or the module file failed its integrity
+ *   check or is not what the protocol says; nothing of it was used.
+ * - `INVALID_ARGUMENT`: a wrong type, a missing field, a malformed id or index, a key that is not
+ *   well-formed UTF-16 (a lone surrogate), a request the other side refused as malformed.
+ * - `UNAVAILABLE`: a transport, a server or the browser failed for a passing reason (a server that
+ *   could not be reached, a connect() call without an answer in time, an aborted transaction);
+ *   nothing was applied: retry later. Being offline is UNAVAILABLE, never CLOSED.
+ * - `UNAUTHENTICATED`: the server did not accept the credentials (HTTP 401): sign in again.
+ * - `PERMISSION_DENIED`: the caller may not do this: a server's refusal (HTTP 403), or a serve()
+ *   whose `authorize` hook refused the request; nothing was applied.
+ * - `INTERNAL`: a bug in idbsync (a recovered panic, the module exited); nothing was applied.
+ *   Please report it.
  */
 export type ErrorCode =
-  | 'CURSOR_MISMATCH' | 'UNIQUE_VIOLATION' | 'CONFLICT' | 'CLOCK_SKEW' | 'QUOTA_EXCEEDED'
-  | 'CLOSED' | 'BLOCKED' | 'CORRUPT' | 'INVALID_ARGUMENT' | 'UNAVAILABLE' | 'INTERNAL';
+  | 'CURSOR_MISMATCH' | 'FORKED' | 'UNIQUE_VIOLATION' | 'CONFLICT' | 'CLOCK_SKEW' | 'QUOTA_EXCEEDED'
+  | 'CLOSED' | 'BLOCKED' | 'CORRUPT' | 'INVALID_ARGUMENT' | 'UNAVAILABLE' | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED' | 'INTERNAL';
 
 /** Every code, for checks at run time. */
 export const codes: readonly ErrorCode[];
 
-/** What idbsync calls reject with. */
-export interface IdbsyncError extends Error {
+/**
+ * What every idbsync call rejects with or throws (argument checks, the Go module, transports alike):
+ * test it with `err instanceof IdbsyncError` and branch on `err.code`.
+ */
+export class IdbsyncError extends Error {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown });
+  /** Always `'IdbsyncError'`. */
+  readonly name: 'IdbsyncError';
+  /** What went wrong, stable across versions. */
   code: ErrorCode;
+  /**
+   * The error that caused this one, when there is one: the `TypeError` of a fetch that could not reach
+   * its server, the transport's IdbsyncError behind a failed sync() (and behind that, what the app's own
+   * transport threw).
+   */
+  cause?: unknown;
   /** CURSOR_MISMATCH: the next index the replica expects of the peer. */
   expected?: Index;
   /** CURSOR_MISMATCH: the index that was offered. */
@@ -116,7 +139,15 @@ export interface Transport {
   apply(batch: Uint8Array): Promise<{ applied: number; skipped: number }>;
 }
 
-/** Anything that posts and receives messages: a MessagePort, a BroadcastChannel, a Worker. */
+/**
+ * Anything that posts and receives messages and is only as open as whoever holds it: a MessagePort (of a
+ * MessageChannel), a BroadcastChannel, a Worker, a worker's own global scope (`self`). A Window is not one
+ * (any frame or opener can post to it): serve() and connect() take a Window only with `origin`.
+ *
+ * A BroadcastChannel reaches every context of the origin, and every one of them can read the requests and
+ * replies on it (and open the database itself): use one only between contexts of one app that trust each
+ * other, and a MessageChannel port to keep a peer to itself.
+ */
 export interface Port {
   postMessage(message: unknown): void;
   addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
@@ -124,7 +155,22 @@ export interface Port {
   start?(): void;
 }
 
-/** One open database. Every call returns a Promise; errors are IdbsyncErrors. */
+/** How a subscription (watch, watchCursors) reports what goes wrong. */
+export interface SubscriptionOptions {
+  /**
+   * Called with the IdbsyncError when reading what changed fails (the change itself is not lost: the next
+   * read sees it). When the browser closes the database under the engine, called once with that CLOSED
+   * error (the one engine.onclose gets) and the subscription ends. Not called after the unsubscribe
+   * function or engine.close(). Without onError, a failed read is thrown as an uncaught error.
+   */
+  onError?: (err: IdbsyncError) => void;
+}
+
+/**
+ * One open database. Every call returns a Promise (watch, watchCursors and decode return at once); errors
+ * are IdbsyncErrors. Keys and prefixes are strings stored as their UTF-8 bytes: one with a lone surrogate
+ * (`'\uD800'`) has no UTF-8 form and is INVALID_ARGUMENT, as is a string value with one.
+ */
 export class Engine implements Transport {
   /** The database name. */
   readonly name: string;
@@ -141,6 +187,8 @@ export class Engine implements Transport {
   exec(ops: Op[]): Promise<{ peer: PeerId; from: Index; to: Index }>;
   /** The value of key, or undefined. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** The values of keys in their order (undefined: absent), read in one transaction and one call into the module. */
+  getMany(keys: string[]): Promise<(Uint8Array | undefined)[]>;
   /** Live keys in ascending order: those starting with prefix, from start on (inclusive), at most limit. */
   scan(opts?: { prefix?: string; start?: string; limit?: number }): Promise<Row[]>;
   /** The version vector, peers in ascending order. */
@@ -149,10 +197,16 @@ export class Engine implements Transport {
   readSince(peer: PeerId, from: Index, limit: number): Promise<Uint8Array>;
   /** Ingests a wire batch all or nothing; entries already here are skipped. */
   apply(batch: Uint8Array): Promise<{ applied: number; skipped: number }>;
-  /** Calls cb with the cursors now, then whenever they advance (here, in another tab, by a sync); returns the unsubscribe function. */
-  watchCursors(cb: (cursors: Cursors) => void): () => void;
-  /** Calls cb with the keys under prefix that changed (here, in another tab, by a sync); returns the unsubscribe function. */
-  watch(opts: { prefix?: string }, cb: (changes: Change[]) => void): () => void;
+  /**
+   * Calls cb with the cursors now, then whenever they advance (here, in another tab, by a sync); returns the
+   * unsubscribe function. A read of the cursors that fails goes to `opts.onError` (see SubscriptionOptions).
+   */
+  watchCursors(cb: (cursors: Cursors) => void, opts?: SubscriptionOptions): () => void;
+  /**
+   * Calls cb with the keys under prefix that changed (here, in another tab, by a sync); returns the unsubscribe
+   * function. A change made elsewhere is re-read here; a re-read that fails goes to `opts.onError`.
+   */
+  watch(opts: SubscriptionOptions & { prefix?: string }, cb: (changes: Change[]) => void): () => void;
   /** Replaces the stored entry of peer at idx by a marker holding its hash; the index stays taken. */
   expunge(peer: PeerId, idx: Index): Promise<void>;
   /** Writes a value of any size under key, crash-safely: after a crash a key reads its old or its new value, and no orphan stays. Blobs are local, not replicated. */
@@ -183,24 +237,103 @@ export function version(): string | undefined;
 /** Decodes a wire batch into plain objects, for inspection; needs the module (after open() or load()). */
 export function decode(batch: Uint8Array): Entry[];
 
+/** One peer's entries that a sync could not apply, while it applied the rest. */
+export interface SyncError extends IdbsyncError {
+  /** The peer whose entries these were. */
+  peer: PeerId;
+  /** The side they were being applied to: `'a'` (sync's first argument) or `'b'`. */
+  side: 'a' | 'b';
+}
+
+/** What sync() did. */
+export interface SyncResult {
+  /** Entries newly applied to a. */
+  toA: number;
+  /** Entries newly applied to b. */
+  toB: number;
+  /**
+   * Present only when some peers' entries failed (a FORKED peer, a refused apply) while every other peer
+   * synced: one error per failed range, with its code, the peer and the side. The failed ones can be
+   * retried (or the peer dealt with); a sync that fails as a whole rejects instead.
+   */
+  errors?: SyncError[];
+}
+
 /**
  * Brings a and b to the same entries: each pulls what it lacks from the other, in pages of
  * pageSize entries (default 1,000), one transaction a page. Safe to interrupt and to run
- * concurrently; resolves to the entries newly applied to each side.
+ * concurrently; resolves to the entries newly applied to each side, and the peers that failed.
  */
-export function sync(a: Engine, b: Engine | Transport, opts?: { pageSize?: number }): Promise<{ toA: number; toB: number }>;
+export function sync(a: Engine, b: Engine | Transport, opts?: { pageSize?: number }): Promise<SyncResult>;
 
-/** Serves engine to connect() callers on port, under name (default: its peer id); returns the function that stops serving. */
-export function serve(engine: Engine, port: Port, opts?: { name?: string }): () => void;
+/** One request to serve(), as its `authorize` hook sees it (frozen). */
+export interface ServeRequest {
+  /** What the caller asks for: `cursors` reads the cursors, `readSince` entries of the log, `apply` writes. */
+  method: 'cursors' | 'readSince' | 'apply';
+  /**
+   * The arguments, as they will be passed to the engine: `[]`, `[peer, from, limit]` (limit already
+   * clamped to maxLimit) or `[batch]`. They come from the other side: untrusted.
+   */
+  args: readonly unknown[];
+  /** The sender's origin where the channel tells it: a Window's (the one checked), a BroadcastChannel's. */
+  origin?: string;
+}
 
-/** The transport to an engine served on port under name, for sync(engine, transport). Calls time out after timeout ms (default 30,000). */
-export function connect(port: Port, opts: { name: string; timeout?: number }): Transport;
+export interface ServeOptions {
+  /** The name connect() callers ask for (default: the engine's peer id). */
+  name?: string;
+  /**
+   * Required when port is a Window, refused otherwise: the one origin (as `location.origin` writes it,
+   * not `'*'`) whose messages are answered. A reply goes to the window that asked (`ev.source`) with this
+   * origin as targetOrigin, so no other frame hears it. `serve(engine, window, {origin})` takes requests
+   * of every window of that origin; `serve(engine, frame.contentWindow, {origin})` of that frame only.
+   */
+  origin?: string;
+  /**
+   * Decides each request before the engine sees it; a falsy answer (or a Promise of one) or a throw
+   * rejects the request with PERMISSION_DENIED, and nothing of it is applied. Without it every request
+   * that reaches the port is served.
+   */
+  authorize?: (request: ServeRequest) => unknown;
+  /**
+   * The most entries one readSince answers (default 1,000; at most 2^31-1): a larger limit is clamped,
+   * not refused (a sync then takes more pages).
+   */
+  maxLimit?: number;
+}
+
+/**
+ * Serves engine to connect() callers on port; returns the function that stops serving. Errors of the
+ * engine reach the caller with their code (and expected/actual).
+ */
+export function serve(engine: Engine, port: Port | Window, opts?: ServeOptions): () => void;
+
+export interface ConnectOptions {
+  /** The name the engine is served under (serve()'s name: its peer id by default). */
+  name: string;
+  /** A call without an answer within timeout ms rejects with UNAVAILABLE (default 30,000). */
+  timeout?: number;
+  /**
+   * Required when port is a Window (`parent`, `opener`, `frame.contentWindow`), refused otherwise: the one
+   * origin requests are posted to (as targetOrigin) and replies are taken from (from that window only).
+   */
+  origin?: string;
+}
+
+/**
+ * The transport to an engine served on port, for sync(engine, transport). Each request has an unguessable
+ * id (a random UUID); a reply is taken only for a request of this transport still waiting, once.
+ */
+export function connect(port: Port | Window, opts: ConnectOptions): Transport;
 
 /**
  * The transport to a sync server over HTTP, for sync(engine, transport). The server answers three POSTs
  * under url: `cursors` (answers the cursors as JSON, indexes past 2^53 as decimal strings), `read-since`
  * (takes JSON `{peer, from, limit}`, answers the wire batch as `application/octet-stream`) and `apply` (takes
  * the wire batch, answers JSON `{applied, skipped}`). A failure is a non-2xx answer with JSON `{code, message}`,
- * which the call rejects with; an unreachable server rejects with CLOSED.
+ * which the call rejects with (without one of ours, the status decides: 401 UNAUTHENTICATED,
+ * 403 PERMISSION_DENIED, 409 CONFLICT, 408, 429 and 5xx UNAVAILABLE, other 4xx INVALID_ARGUMENT);
+ * an unreachable server rejects with UNAVAILABLE (its `cause` is fetch's error), an answer that
+ * is not what the protocol says with CORRUPT.
  */
 export function fetchTransport(url: string | URL, opts?: { headers?: Record<string, string>; fetch?: typeof fetch }): Transport;

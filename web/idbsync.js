@@ -11,16 +11,52 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-/** The stable error codes (also in idbsync.d.ts). */
+/** The stable error codes (also in idbsync.d.ts, which says what each means). */
 export const codes = Object.freeze([
-  'CURSOR_MISMATCH', 'UNIQUE_VIOLATION', 'CONFLICT', 'CLOCK_SKEW', 'QUOTA_EXCEEDED',
-  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT', 'UNAVAILABLE', 'INTERNAL',
+  'CURSOR_MISMATCH', 'FORKED', 'UNIQUE_VIOLATION', 'CONFLICT', 'CLOCK_SKEW', 'QUOTA_EXCEEDED',
+  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT', 'UNAVAILABLE', 'UNAUTHENTICATED',
+  'PERMISSION_DENIED', 'INTERNAL',
 ]);
 
-function fail(code, message) {
-  const e = new Error(`idbsync: ${message}`);
-  e.code = code;
-  return e;
+/**
+ * What every idbsync call rejects with or throws: an Error with a stable
+ * code (one of codes), a readable message and, when another error caused it
+ * (a failed fetch, a transport's rejection, a throwing hook), that error as
+ * cause. A CURSOR_MISMATCH also has expected and actual.
+ */
+export class IdbsyncError extends Error {
+  /**
+   * @param {string} code one of codes
+   * @param {string} message
+   * @param {{cause?: unknown}} [options]
+   */
+  constructor(code, message, options) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+  }
+}
+IdbsyncError.prototype.name = 'IdbsyncError';
+
+function fail(code, message, cause) {
+  return new IdbsyncError(code, `idbsync: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * err as an IdbsyncError: one already is; an Error of the Go module (a plain
+ * Error with a code) keeps its message, code, expected and actual; anything
+ * else becomes the cause of one with code fallback.
+ */
+function asError(err, fallback = 'INTERNAL') {
+  if (err instanceof IdbsyncError) return err;
+  const known = typeof err?.code === 'string' && codes.includes(err.code);
+  const message = typeof err?.message === 'string' ? err.message : String(err);
+  const out = new IdbsyncError(known ? err.code : fallback, message, known ? undefined : { cause: err });
+  if (err !== null && typeof err === 'object') {
+    for (const f of ['expected', 'actual', 'peer', 'side']) {
+      if (err[f] !== undefined) out[f] = err[f];
+    }
+  }
+  return out;
 }
 
 function describe(v) {
@@ -47,7 +83,11 @@ export function load(opts = {}) {
   loading ??= (async () => {
     const wasmURL = new URL(opts.wasm ?? './dist/idbsync.wasm', import.meta.url);
     const execURL = new URL(opts.wasmExec ?? './dist/wasm_exec.js', import.meta.url);
-    if (typeof globalThis.Go !== 'function') await import(execURL.href);
+    try {
+      if (typeof globalThis.Go !== 'function') await import(execURL.href);
+    } catch (err) {
+      throw fail('UNAVAILABLE', `load: ${execURL} could not be loaded: ${err?.message ?? err}`, err);
+    }
     const go = new globalThis.Go();
     const ready = new Promise((resolve) => { globalThis.__idbsyncReady = resolve; });
     let instance;
@@ -55,8 +95,7 @@ export function load(opts = {}) {
       ({ instance } = await WebAssembly.instantiateStreaming(fetch(wasmURL), go.importObject));
     } catch {
       // A server that does not send application/wasm: compile from bytes.
-      const bytes = await (await fetch(wasmURL)).arrayBuffer();
-      ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
+      instance = await instantiate(wasmURL, go.importObject);
     }
     go.run(instance).then(() => { mod = null; loading = null; });
     await ready;
@@ -68,6 +107,29 @@ export function load(opts = {}) {
   return loading;
 }
 
+/** Fetches and instantiates the module from its bytes; failures are IdbsyncErrors. */
+async function instantiate(url, imports) {
+  const unreachable = (err) => fail('UNAVAILABLE', `load: ${url} could not be fetched: ${err?.message ?? err}`, err);
+  let res;
+  let bytes;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw unreachable(err);
+  }
+  if (!res.ok) throw fail('UNAVAILABLE', `load: ${url} answered HTTP ${res.status}`);
+  try {
+    bytes = await res.arrayBuffer();
+  } catch (err) {
+    throw unreachable(err);
+  }
+  try {
+    return (await WebAssembly.instantiate(bytes, imports)).instance;
+  } catch (err) {
+    throw fail('CORRUPT', `load: ${url} is not the idbsync module: ${err?.message ?? err}`, err);
+  }
+}
+
 /** The version of the loaded module, or undefined before load(). */
 export function version() { return mod?.version; }
 
@@ -76,9 +138,27 @@ export function version() { return mod?.version; }
 const VALUE = 1;
 const ABSENT = 2;
 
+// A lone surrogate has no UTF-8 form: TextEncoder writes U+FFFD for it, so
+// two different keys would be stored as one.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (s) => s.isWellFormed()
+  : (s) => !loneSurrogate.test(s);
+
+/** Checks that v is a string with a UTF-8 form (no lone surrogate). */
+function text(what, v) {
+  if (typeof v !== 'string') throw invalid(what, 'a string', v);
+  if (!wellFormed(v)) {
+    const at = v.search(loneSurrogate);
+    throw fail('INVALID_ARGUMENT', `${what} has a lone surrogate (\\u${v.charCodeAt(at).toString(16).toUpperCase()} at ${at}): `
+      + 'it is not valid UTF-16, and its UTF-8 bytes would be those of another string');
+  }
+  return v;
+}
+
 function toBytes(what, v) {
   if (v instanceof Uint8Array) return v;
-  if (typeof v === 'string') return encoder.encode(v);
+  if (typeof v === 'string') return encoder.encode(text(what, v));
   throw invalid(what, 'a Uint8Array or a string', v);
 }
 
@@ -158,10 +238,27 @@ class Core {
     this.handle = handle;
     this.engines = new Set();
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`idbsync:${name}`) : null;
+    // Any context of the origin can post here: a message that is not what
+    // announce() posts is ignored.
     this.channel?.addEventListener('message', (ev) => {
-      if (ev.data?.type === 'changed') this.changed(ev.data.keys ?? null, null);
+      const m = ev.data;
+      if (m?.type === 'changed' && Array.isArray(m.keys) && m.keys.every((k) => typeof k === 'string' && wellFormed(k))) {
+        this.changed(m.keys, null);
+      }
     });
     this.lost = null;
+  }
+
+  /**
+   * Calls method of the Go handle; its rejections (and a throw, once the
+   * module has exited) become IdbsyncErrors.
+   */
+  async call(method, ...args) {
+    try {
+      return await this.handle[method](...args);
+    } catch (err) {
+      throw asError(err);
+    }
   }
 
   /**
@@ -170,7 +267,13 @@ class Core {
    * the change was written here.
    */
   changed(keys, known) {
-    for (const e of this.engines) e._changed(keys, known);
+    for (const e of this.engines) {
+      try {
+        e._changed(keys, known);
+      } catch (err) {
+        queueMicrotask(() => { throw err; }); // a bug: the other engines still hear it
+      }
+    }
   }
 
   /** changed, and a notice to other pages on the same database. */
@@ -208,19 +311,19 @@ export async function open(opts) {
   if (!entry) {
     entry = {
       refs: 0,
-      promise: m.open({
+      promise: (async () => m.open({
         name: opts.name,
         peer: opts.peer,
         durability: opts.durability,
-        onlost: (err) => {
+        onlost: (reason) => {
           const core = cores.get(opts.name)?.core;
           if (!core) return;
-          err.code ??= 'CLOSED';
+          const err = asError(reason, 'CLOSED');
           core.lost = err;
           cores.delete(opts.name);
           for (const e of core.engines) e._lost(err);
         },
-      }).then((handle) => {
+      }))().catch((err) => { throw asError(err); }).then((handle) => {
         entry.core = new Core(opts.name, handle);
         return entry.core;
       }),
@@ -252,7 +355,7 @@ async function releaseCore(name, entry) {
   if (cores.get(name) === entry) cores.delete(name);
   const core = await entry.promise;
   core.channel?.close();
-  await core.handle.close();
+  await core.call('close');
 }
 
 /** One open database, as returned by open(). */
@@ -286,7 +389,7 @@ export class Engine {
       const isPut = 'put' in op;
       if (isPut === ('del' in op)) throw fail('INVALID_ARGUMENT', `exec: op ${i} must have exactly one of put and del`);
       const key = isPut ? op.put : op.del;
-      if (typeof key !== 'string') throw invalid(`exec: op ${i} key`, 'a string', key);
+      text(`exec: op ${i} key`, key);
       if (isPut) {
         records[i] = { key, value: toBytes(`exec: op ${i} value`, op.value) };
       } else {
@@ -294,7 +397,7 @@ export class Engine {
         records[i] = { key };
       }
     }
-    const res = await this._core.handle.exec(pack(records));
+    const res = await this._core.call('exec', pack(records));
     const known = new Map();
     for (const r of records) known.set(r.key, r.value ?? null);
     this._core.announce([...known.keys()], known);
@@ -304,38 +407,47 @@ export class Engine {
   /** The value of key, or undefined. */
   async get(key) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('get(key)', 'a string', key);
-    const [row] = unpack(await this._core.handle.getMany(pack([{ key }])));
+    text('get(key)', key);
+    const [row] = unpack(await this._core.call('getMany', pack([{ key }])));
     return row.value;
+  }
+
+  /** The values of keys, in their order (undefined: absent), read in one transaction. */
+  async getMany(keys) {
+    alive(this);
+    if (!Array.isArray(keys)) throw invalid('getMany(keys)', 'an array of strings', keys);
+    const records = keys.map((key, i) => ({ key: text(`getMany: key ${i}`, key) }));
+    if (records.length === 0) return [];
+    return unpack(await this._core.call('getMany', pack(records))).map((r) => r.value);
   }
 
   /** Live keys ascending: those starting with prefix, from start on, at most limit. */
   async scan(opts = {}) {
     alive(this);
     const { prefix = '', start = '', limit } = options('scan(options)', opts);
-    if (typeof prefix !== 'string') throw invalid('scan: prefix', 'a string', prefix);
-    if (typeof start !== 'string') throw invalid('scan: start', 'a string', start);
+    text('scan: prefix', prefix);
+    text('scan: start', start);
     if (limit !== undefined && typeof limit !== 'number') throw invalid('scan: limit', 'a positive integer', limit);
-    return unpack(await this._core.handle.scan(prefix, start, limit));
+    return unpack(await this._core.call('scan', prefix, start, limit));
   }
 
   /** The version vector: peer id -> next index expected. */
   async cursors() {
     alive(this);
-    return cursorsFromGo(await this._core.handle.cursors());
+    return cursorsFromGo(await this._core.call('cursors'));
   }
 
   /** One wire batch of up to limit entries of peer from index from on. */
   async readSince(peer, from, limit) {
     alive(this);
-    return this._core.handle.readSince(peer, toGo('readSince: from', from), limit);
+    return this._core.call('readSince', peer, toGo('readSince: from', from), limit);
   }
 
   /** Ingests one wire batch, all or nothing. */
   async apply(batch) {
     alive(this);
     if (!(batch instanceof Uint8Array)) throw invalid('apply(batch)', 'a Uint8Array', batch);
-    const res = await this._core.handle.apply(batch);
+    const res = await this._core.call('apply', batch);
     if (res.applied > 0) this._core.announce(unpack(res.keys).map((r) => r.key), null);
     return { applied: res.applied, skipped: res.skipped };
   }
@@ -343,60 +455,70 @@ export class Engine {
   /** Replaces the stored entry of peer at idx by its expunged marker. */
   async expunge(peer, idx) {
     alive(this);
-    await this._core.handle.expunge(peer, toGo('expunge: idx', idx));
+    await this._core.call('expunge', peer, toGo('expunge: idx', idx));
     this._core.announce([], null);
   }
 
   /** Writes a value of any size under key, crash-safely (not replicated). */
   async putBlob(key, bytes) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('putBlob: key', 'a string', key);
-    await this._core.handle.putBlob(key, toBytes('putBlob: bytes', bytes));
+    text('putBlob: key', key);
+    await this._core.call('putBlob', key, toBytes('putBlob: bytes', bytes));
   }
 
   /** The blob under key, or undefined. */
   async getBlob(key) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('getBlob: key', 'a string', key);
-    return this._core.handle.getBlob(key);
+    text('getBlob: key', key);
+    return this._core.call('getBlob', key);
   }
 
   /** Deletes the blob under key; a missing one is fine. */
   async deleteBlob(key) {
     alive(this);
-    if (typeof key !== 'string') throw invalid('deleteBlob: key', 'a string', key);
-    await this._core.handle.deleteBlob(key);
+    text('deleteBlob: key', key);
+    await this._core.call('deleteBlob', key);
   }
 
   /** Runs a recovery round now; resolves to the changes it cleaned up. */
   async recover() {
     alive(this);
-    return this._core.handle.recover();
+    return this._core.call('recover');
   }
 
   /** Counts of the blob tier and change log (what recovery has left to do). */
   async stats() {
     alive(this);
-    return this._core.handle.stats();
+    return this._core.call('stats');
   }
 
-  /** Calls cb with the cursors now, then after each change; returns the unsubscribe function. */
-  watchCursors(cb) {
+  /**
+   * Calls cb with the cursors now, then after each change; opts.onError
+   * hears a failed read (see _report). Returns the unsubscribe function.
+   */
+  watchCursors(cb, opts = {}) {
     alive(this);
     if (typeof cb !== 'function') throw invalid('watchCursors(cb)', 'a function', cb);
-    const w = { cb, last: null, busy: false, again: false };
+    const { onError } = options('watchCursors: options', opts);
+    if (onError !== undefined && typeof onError !== 'function') throw invalid('watchCursors: onError', 'a function', onError);
+    const w = { cb, onError, last: null, busy: false, again: false };
     this._cursorWatchers.add(w);
     this._refreshCursors(w);
     return () => { this._cursorWatchers.delete(w); };
   }
 
-  /** Calls cb with [{key, value?}] for keys under prefix that change, here, in another tab or by a sync. */
+  /**
+   * Calls cb with [{key, value?}] for keys under prefix that change, here,
+   * in another tab or by a sync; onError hears a failed re-read. Returns the
+   * unsubscribe function.
+   */
   watch(opts, cb) {
     alive(this);
-    const { prefix = '' } = options('watch(options)', opts);
-    if (typeof prefix !== 'string') throw invalid('watch: prefix', 'a string', prefix);
+    const { prefix = '', onError } = options('watch(options)', opts);
+    text('watch: prefix', prefix);
+    if (onError !== undefined && typeof onError !== 'function') throw invalid('watch: onError', 'a function', onError);
     if (typeof cb !== 'function') throw invalid('watch: cb', 'a function', cb);
-    const w = { prefix, cb };
+    const w = { prefix, cb, onError };
     this._watchers.add(w);
     return () => { this._watchers.delete(w); };
   }
@@ -416,14 +538,34 @@ export class Engine {
       await releaseCore(this.name, entry);
     } else if (this._core.engines.size === 0) {
       this._core.channel?.close();
-      await this._core.handle.close(); // lost: free the lock and the rest
+      await this._core.call('close'); // lost: free the lock and the rest
     }
   }
 
+  /**
+   * The browser closed the database: onclose hears it, and so does each
+   * subscription's onError, once; the subscriptions end.
+   */
   _lost(err) {
-    if (typeof this.onclose === 'function') {
-      try { this.onclose(err); } catch (e) { queueMicrotask(() => { throw e; }); }
-    }
+    const subs = [...this._watchers, ...this._cursorWatchers];
+    this._watchers.clear();
+    this._cursorWatchers.clear();
+    if (typeof this.onclose === 'function') callback(this.onclose, err);
+    for (const w of subs) if (w.onError) callback(w.onError, err);
+  }
+
+  /**
+   * Reports a failed read of subscription w to its onError; without one, as
+   * an uncaught error (never swallowed). Not after an unsubscribe or a
+   * close() (the app's own doing), and never CLOSED: a loss reaches each
+   * subscription once, through _lost.
+   */
+  _report(w, err) {
+    if (this._closed || this._core.lost || !(this._watchers.has(w) || this._cursorWatchers.has(w))) return;
+    const e = asError(err);
+    if (e.code === 'CLOSED') return;
+    if (w.onError) callback(w.onError, e);
+    else queueMicrotask(() => { throw e; });
   }
 
   _changed(keys, known) {
@@ -436,9 +578,8 @@ export class Engine {
       if (known) {
         deliver(w, mine.map((key) => (known.get(key) === null ? { key } : { key, value: known.get(key) })));
       } else {
-        this._core.handle.getMany(pack(mine.map((key) => ({ key }))))
-          .then((rows) => { if (this._watchers.has(w)) deliver(w, unpack(rows)); })
-          .catch(() => {}); // closed meanwhile
+        this._core.call('getMany', pack(mine.map((key) => ({ key }))))
+          .then((rows) => { if (this._watchers.has(w)) deliver(w, unpack(rows)); }, (err) => this._report(w, err));
       }
     }
   }
@@ -450,18 +591,21 @@ export class Engine {
       const s = JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
       if (s !== w.last && this._cursorWatchers.has(w)) {
         w.last = s;
-        try { w.cb(c); } catch (e) { queueMicrotask(() => { throw e; }); }
+        callback(w.cb, c);
       }
-    }).catch(() => {}).finally(() => {
+    }, (err) => this._report(w, err)).finally(() => {
       w.busy = false;
       if (w.again) { w.again = false; this._refreshCursors(w); }
     });
   }
 }
 
-function deliver(w, changes) {
-  try { w.cb(changes); } catch (e) { queueMicrotask(() => { throw e; }); }
+/** Calls an app's callback; what it throws is rethrown asynchronously, not ours to catch. */
+function callback(fn, v) {
+  try { fn(v); } catch (e) { queueMicrotask(() => { throw e; }); }
 }
+
+function deliver(w, changes) { callback(w.cb, changes); }
 
 /**
  * Decodes a wire batch (readSince's answer) into plain objects. Needs the
@@ -469,8 +613,13 @@ function deliver(w, changes) {
  */
 export function decode(batch) {
   if (!mod) throw fail('CLOSED', 'decode needs the module: await load() or open() first');
-  const out = mod.decode(batch);
-  if (out && !Array.isArray(out) && out.error) throw out.error;
+  let out;
+  try {
+    out = mod.decode(batch);
+  } catch (err) {
+    throw asError(err); // the module has exited
+  }
+  if (out && !Array.isArray(out) && out.error) throw asError(out.error);
   for (const e of out) {
     e.idx = fromGo(e.idx);
     if (e.ts !== undefined) e.ts = BigInt(e.ts);
@@ -487,89 +636,251 @@ export async function sync(a, b, opts = {}) {
   alive(a);
   const { pageSize } = options('sync: options', opts);
   if (pageSize !== undefined && typeof pageSize !== 'number') throw invalid('sync: pageSize', 'a positive integer', pageSize);
-  let other = b;
+  // What the transport failed with: Go reports it inside its own message,
+  // and the error sync rejects with gets it back as cause.
+  const failures = [];
+  let other;
   if (b instanceof Engine) {
     alive(b);
     other = b._core.handle;
   } else if (b === null || typeof b !== 'object' || !['cursors', 'readSince', 'apply'].every((m) => typeof b[m] === 'function')) {
     throw invalid('sync(a, b): b', 'an Engine or a transport (an object with cursors, readSince and apply)', b);
   } else {
+    // A transport that fails without a code of ours could not be reached.
+    const relay = (fn) => async (...args) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        const e = asError(err, 'UNAVAILABLE');
+        failures.push(e);
+        throw e;
+      }
+    };
     other = {
-      cursors: () => b.cursors(),
-      readSince: (peer, from, limit) => b.readSince(peer, from, limit),
-      apply: (batch) => b.apply(batch),
+      cursors: relay(() => b.cursors()),
+      readSince: relay((peer, from, limit) => b.readSince(peer, from, limit)),
+      apply: relay((batch) => b.apply(batch)),
     };
   }
-  const res = await a._core.handle.sync(other, pageSize);
+  let res;
+  try {
+    res = await a._core.call('sync', other, pageSize);
+  } catch (err) {
+    throw withCause(err, failures);
+  }
   if (res.toA > 0) a._core.announce(unpack(res.keysA).map((r) => r.key), null);
   if (res.toB > 0 && b instanceof Engine) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
-  return { toA: res.toA, toB: res.toB };
+  const out = { toA: res.toA, toB: res.toB };
+  // Peer ranges that failed while the rest synced (a fork, a refused apply).
+  if (Array.isArray(res.errors) && res.errors.length > 0) out.errors = res.errors.map((e) => withCause(asError(e), failures));
+  return out;
+}
+
+/**
+ * err, with the transport failure its message reports as cause. The Go
+ * module maps a transport's code only when it knows it (UNAUTHENTICATED and
+ * PERMISSION_DENIED come out INTERNAL): the failure's own code is kept then.
+ */
+function withCause(err, failures) {
+  const f = failures.findLast((t) => err.message.includes(t.message) && (t.code === err.code || err.code === 'INTERNAL'));
+  if (!f) return err;
+  if (f.code !== err.code) {
+    const e = new IdbsyncError(f.code, err.message, { cause: f });
+    for (const k of ['peer', 'side']) if (err[k] !== undefined) e[k] = err[k];
+    return e;
+  }
+  if (err.cause === undefined) Object.defineProperty(err, 'cause', { value: f, writable: true, configurable: true });
+  return err;
 }
 
 // ---- transports: an engine served over anything that posts messages ----
 
-let nextRequest = 0;
+/** What serve() answers, with how many arguments each takes. */
+const served = { cursors: 0, readSince: 3, apply: 1 };
 
-function checkPort(what, port) {
-  if (port === null || typeof port !== 'object' || typeof port.postMessage !== 'function' || typeof port.addEventListener !== 'function') {
-    throw invalid(what, 'a MessagePort, BroadcastChannel or Worker (postMessage and addEventListener)', port);
+/** Is v a Window (of this realm or another, cross-origin ones included)? */
+function isWindow(v) {
+  if (typeof Window === 'function' && v instanceof Window) return true;
+  try {
+    return v.window === v; // readable on a cross-origin window too
+  } catch {
+    return true; // a cross-origin object that refuses even that
   }
 }
 
+/** Checks that origin is one origin, serialized (https://app.example, no path, not '*'). */
+function checkOrigin(what, origin) {
+  let ok = false;
+  try {
+    ok = typeof origin === 'string' && new URL(origin).origin === origin;
+  } catch { /* not a URL */ }
+  if (!ok) throw invalid(what, "one origin, as location.origin writes it (not '*', no path)", origin);
+}
+
 /**
- * Serves engine to connect() callers on port (a MessagePort, a
- * BroadcastChannel, a Worker). Returns the function that stops serving.
+ * The channel of serve() or connect() over port: where to listen, which
+ * messages to take, where to post. A Window is anyone's to post to, so one
+ * needs the origin trusted: messages are taken from it only, and posted to
+ * it only. Anything else that posts messages (a MessagePort, a
+ * BroadcastChannel, a Worker or a worker's global scope) is only as open as
+ * whoever holds it.
+ */
+function channel(what, port, origin) {
+  if (port === null || (typeof port !== 'object' && typeof port !== 'function')) {
+    throw invalid(what, 'a MessagePort, BroadcastChannel or Worker (postMessage and addEventListener)', port);
+  }
+  if (isWindow(port)) {
+    if (origin === undefined) {
+      throw fail('INVALID_ARGUMENT', `${what} is a Window, which any frame or opener can post to: `
+        + 'pass the origin you trust as {origin}, or use a MessageChannel port');
+    }
+    checkOrigin(`${what.split('(')[0]}: origin`, origin);
+    // Messages to this context arrive on its own global, whichever window
+    // sent them; port === globalThis takes every window of that origin.
+    const here = globalThis;
+    return {
+      listen(fn) {
+        here.addEventListener('message', fn);
+        return () => here.removeEventListener('message', fn);
+      },
+      accept: (ev) => ev.origin === origin && (port === here || ev.source === port),
+      origin: () => origin,
+      // A reply goes to the window that asked, and only if it still is of origin.
+      post(message, ev) { (ev ? ev.source : port).postMessage(message, origin); },
+    };
+  }
+  if (typeof port.postMessage !== 'function' || typeof port.addEventListener !== 'function') {
+    throw invalid(what, 'a MessagePort, BroadcastChannel or Worker (postMessage and addEventListener)', port);
+  }
+  if (origin !== undefined) {
+    throw fail('INVALID_ARGUMENT', `${what.split('(')[0]}: origin is for a Window; a MessagePort, BroadcastChannel or Worker has none to check`);
+  }
+  return {
+    listen(fn) {
+      port.addEventListener('message', fn);
+      port.start?.();
+      return () => port.removeEventListener('message', fn);
+    },
+    accept: () => true,
+    origin: (ev) => ev.origin || undefined, // a BroadcastChannel's; '' on a port or a worker
+    post(message) { port.postMessage(message); },
+  };
+}
+
+/** An unguessable request id: 122 random bits. */
+function requestId() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs a secure context
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Asks authorize about request; a falsy answer or a throw is PERMISSION_DENIED. */
+async function permit(authorize, request) {
+  if (authorize === undefined) return;
+  let ok;
+  try {
+    ok = await authorize(request);
+  } catch (err) {
+    throw fail('PERMISSION_DENIED', `${request.method}: refused by authorize: ${err?.message ?? err}`, err);
+  }
+  if (!ok) throw fail('PERMISSION_DENIED', `${request.method}: refused by authorize`);
+}
+
+/**
+ * Serves engine to connect() callers on port. opts: name (default: the
+ * engine's peer id), origin (required for a Window), authorize(request)
+ * (may refuse any request), maxLimit (readSince pages are clamped to it,
+ * default 1000). Returns the function that stops serving.
  */
 export function serve(engine, port, opts = {}) {
   if (!(engine instanceof Engine)) throw invalid('serve(engine, port): engine', 'an Engine', engine);
-  checkPort('serve(engine, port): port', port);
-  const { name = engine.peer } = options('serve: options', opts);
+  const { name = engine.peer, origin, authorize, maxLimit = 1000 } = options('serve: options', opts);
   if (typeof name !== 'string') throw invalid('serve: name', 'a string', name);
+  if (authorize !== undefined && typeof authorize !== 'function') throw invalid('serve: authorize', 'a function', authorize);
+  if (!Number.isSafeInteger(maxLimit) || maxLimit < 1 || maxLimit > 2 ** 31 - 1) {
+    throw invalid('serve: maxLimit', 'an integer from 1 to 2^31-1', maxLimit);
+  }
+  const ch = channel('serve(engine, port): port', port, origin);
   const onMessage = async (ev) => {
+    if (!ch.accept(ev)) return;
     const m = ev.data;
-    if (m?.idbsync !== 'request' || m.to !== name) return;
+    if (m === null || typeof m !== 'object' || m.idbsync !== 'request' || m.to !== name || typeof m.id !== 'string') return;
     let reply;
     try {
-      if (!['cursors', 'readSince', 'apply'].includes(m.method)) throw fail('INVALID_ARGUMENT', `no method ${m.method}`);
-      reply = { idbsync: 'reply', id: m.id, ok: true, value: await engine[m.method](...(m.args ?? [])) };
+      if (!Object.hasOwn(served, m.method)) throw fail('INVALID_ARGUMENT', `no method ${JSON.stringify(m.method)}`);
+      if (!Array.isArray(m.args)) throw fail('INVALID_ARGUMENT', `${m.method}: the arguments must be an array`);
+      const args = m.args.slice(0, served[m.method]);
+      // A page of at most maxLimit entries, whatever the caller asked.
+      if (m.method === 'readSince' && (typeof args[2] === 'number' || typeof args[2] === 'bigint') && args[2] > maxLimit) args[2] = maxLimit;
+      const from = ch.origin(ev);
+      await permit(authorize, Object.freeze({ method: m.method, args: Object.freeze(args.slice()), ...(from ? { origin: from } : {}) }));
+      reply = { idbsync: 'reply', id: m.id, ok: true, value: await engine[m.method](...args) };
     } catch (err) {
-      reply = { idbsync: 'reply', id: m.id, ok: false, message: String(err?.message ?? err), code: err?.code };
+      reply = { idbsync: 'reply', id: m.id, ok: false, ...errorReply(err) };
     }
-    port.postMessage(reply);
+    try {
+      ch.post(reply, ev);
+    } catch { /* the requester is gone, or no longer of origin */ }
   };
-  port.addEventListener('message', onMessage);
-  port.start?.();
-  return () => port.removeEventListener('message', onMessage);
+  return ch.listen(onMessage);
+}
+
+/** The fields of a failed reply: err's code (ours), message, expected and actual. */
+function errorReply(err) {
+  const e = asError(err);
+  const out = { code: e.code, message: e.message };
+  if (e.expected !== undefined) out.expected = e.expected;
+  if (e.actual !== undefined) out.actual = e.actual;
+  return out;
+}
+
+/** The IdbsyncError of a failed reply; a code that is none of ours is UNAVAILABLE. */
+function replyError(m) {
+  const e = new IdbsyncError(codes.includes(m.code) ? m.code : 'UNAVAILABLE', typeof m.message === 'string' ? m.message : 'idbsync: the remote call failed');
+  for (const f of ['expected', 'actual']) {
+    if (typeof m[f] === 'number' || typeof m[f] === 'bigint') e[f] = m[f];
+  }
+  return e;
 }
 
 /**
  * The transport to an engine that serve() offers on port under name (by
- * default its peer id), for sync(engine, transport).
+ * default its peer id), for sync(engine, transport). opts.origin: the
+ * origin trusted when port is a Window. A reply is taken only for a request
+ * this transport made and has not had answered.
  */
 export function connect(port, opts) {
-  checkPort('connect(port): port', port);
-  const { name, timeout = 30_000 } = options('connect: options', opts);
+  const { name, timeout = 30_000, origin } = options('connect: options', opts);
   if (typeof name !== 'string') throw invalid('connect: name', "the served engine's name (its peer id by default)", name);
   if (typeof timeout !== 'number' || !(timeout > 0)) throw invalid('connect: timeout', 'a positive number of milliseconds', timeout);
+  const ch = channel('connect(port): port', port, origin);
   const pending = new Map();
-  port.addEventListener('message', (ev) => {
+  ch.listen((ev) => {
+    if (!ch.accept(ev)) return;
     const m = ev.data;
-    if (m?.idbsync !== 'reply' || !pending.has(m.id)) return;
-    const { resolve, reject, timer } = pending.get(m.id);
+    if (m === null || typeof m !== 'object' || m.idbsync !== 'reply' || typeof m.id !== 'string') return;
+    const p = pending.get(m.id);
+    if (!p) return; // another's request, or one answered already
     pending.delete(m.id);
-    clearTimeout(timer);
-    if (m.ok) resolve(m.value);
-    else reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+    clearTimeout(p.timer);
+    if (m.ok === true) p.resolve(m.value);
+    else p.reject(replyError(m));
   });
-  port.start?.();
   const call = (method, args) => new Promise((resolve, reject) => {
-    const id = `${Date.now()}-${nextRequest++}-${Math.random()}`;
+    const id = requestId();
     const timer = setTimeout(() => {
       pending.delete(id);
-      reject(fail('CLOSED', `${method}: no answer from ${name} within ${timeout} ms`));
+      reject(fail('UNAVAILABLE', `${method}: no answer from ${name} within ${timeout} ms`));
     }, timeout);
     pending.set(id, { resolve, reject, timer });
-    port.postMessage({ idbsync: 'request', id, to: name, method, args });
+    try {
+      ch.post({ idbsync: 'request', id, to: name, method, args });
+    } catch (err) {
+      pending.delete(id);
+      clearTimeout(timer);
+      const code = err?.name === 'DataCloneError' ? 'INVALID_ARGUMENT' : 'UNAVAILABLE';
+      reject(fail(code, `${method}: the request could not be posted: ${err?.message ?? err}`, err));
+    }
   });
   return {
     cursors: () => call('cursors', []),
@@ -591,25 +902,56 @@ export function fetchTransport(url, opts = {}) {
   const { headers = {}, fetch: fetcher = globalThis.fetch } = options('fetchTransport: options', opts);
   if (typeof fetcher !== 'function') throw invalid('fetchTransport: fetch', 'a function', fetcher);
   const base = String(url).replace(/\/?$/, '/');
+  const unreachable = (path, err) => fail('UNAVAILABLE', `${path}: the server cannot be reached: ${err?.message ?? err}`, err);
   const post = async (path, body, type) => {
     let res;
     try {
       res = await fetcher(base + path, { method: 'POST', headers: { ...headers, 'content-type': type }, body });
     } catch (err) {
-      throw fail('CLOSED', `${path}: the server cannot be reached: ${err?.message ?? err}`);
+      throw unreachable(path, err);
     }
     if (!res.ok) {
       const answer = await res.json().catch(() => ({}));
-      const e = new Error(`idbsync: ${path}: ${answer.message ?? `HTTP ${res.status}`}`);
-      if (typeof answer.code === 'string') e.code = answer.code;
-      throw e;
+      const code = codes.includes(answer?.code) ? answer.code : httpCode(res.status);
+      throw fail(code, `${path}: ${typeof answer?.message === 'string' ? answer.message : `HTTP ${res.status}`}`);
     }
     return res;
   };
-  const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
-  return {
-    cursors: async () => cursorsFromGo(await (await post('cursors', '{}', 'application/json')).json()),
-    readSince: async (peer, from, limit) => new Uint8Array(await (await post('read-since', json({ peer, from, limit }), 'application/json')).arrayBuffer()),
-    apply: async (batch) => (await post('apply', batch, 'application/octet-stream')).json(),
+  /** The body of res read by read; a body that is not what the protocol says is CORRUPT. */
+  const body = async (path, res, read, check = (v) => v) => {
+    let v;
+    try {
+      v = await read(res);
+    } catch (err) {
+      if (err?.name === 'SyntaxError') throw fail('CORRUPT', `${path}: the answer is not JSON: ${err.message}`, err);
+      throw unreachable(path, err); // the connection broke mid-answer
+    }
+    try {
+      return check(v);
+    } catch (err) {
+      throw fail('CORRUPT', `${path}: unexpected answer ${JSON.stringify(v)?.slice(0, 100)}: ${err.message}`, err);
+    }
   };
+  const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
+  const object = (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError('not an object');
+    return v;
+  };
+  return {
+    cursors: async () => body('cursors', await post('cursors', '{}', 'application/json'), (r) => r.json(), (v) => cursorsFromGo(object(v))),
+    readSince: async (peer, from, limit) => body('read-since', await post('read-since', json({ peer, from, limit }), 'application/json'),
+      async (r) => new Uint8Array(await r.arrayBuffer())),
+    apply: async (batch) => body('apply', await post('apply', batch, 'application/octet-stream'), (r) => r.json(), object),
+  };
+}
+
+/** The code of a failed HTTP answer that names none of ours. */
+function httpCode(status) {
+  switch (status) {
+    case 401: return 'UNAUTHENTICATED';
+    case 403: return 'PERMISSION_DENIED';
+    case 409: return 'CONFLICT';
+    case 408: case 429: return 'UNAVAILABLE';
+    default: return status >= 400 && status < 500 ? 'INVALID_ARGUMENT' : 'UNAVAILABLE';
+  }
 }

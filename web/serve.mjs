@@ -23,9 +23,17 @@ const vendor = {
   '/vendor/dexie.mjs': path.join(root, 'node_modules', 'dexie', 'dist', 'dexie.mjs'),
 };
 
-/** Maps a URL path to a vendor file or a file under web/ or dist/, or null if it escapes them. */
+/**
+ * Maps a URL path to a vendor file or a file under web/ or dist/; null if it
+ * escapes them, undefined if it is not a valid percent-encoded path.
+ */
 function resolve(urlPath) {
-  let p = decodeURIComponent(urlPath.split('?')[0]);
+  let p;
+  try {
+    p = decodeURIComponent(urlPath.split('?')[0]);
+  } catch {
+    return undefined; // a URIError: '%' not followed by a UTF-8 sequence
+  }
   if (Object.hasOwn(vendor, p)) return vendor[p];
   if (p.endsWith('/')) p += 'index.html';
   const base = p.startsWith('/dist/') ? root : path.join(root, 'web');
@@ -38,6 +46,10 @@ function resolve(urlPath) {
 export function serve({ port = 0, host = '127.0.0.1' } = {}) {
   const server = http.createServer(async (req, res) => {
     const file = resolve(req.url);
+    if (file === undefined) {
+      res.writeHead(400).end('bad request: malformed URL');
+      return;
+    }
     if (!file) {
       res.writeHead(403).end('forbidden');
       return;
