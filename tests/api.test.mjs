@@ -240,32 +240,42 @@ test('cursors, readSince, decode and apply; a gap is CURSOR_MISMATCH and writes 
   assert.equal(r.ahead.actual, '6');
 });
 
-test('expunge: the index stays counted, readSince shows the marker, the state stays', { timeout: 30_000 }, async () => {
+test('expunge: the content goes from the log and the state, the expunge is an entry, it reaches a replica that had the entry', { timeout: 30_000 }, async () => {
   const r = await inPage(async () => {
     const m = await T.load();
     const a = await m.open({ name: 'api-expunge' });
     const b = await m.open({ name: 'api-expunge-b' });
     await a.exec([{ put: 'k0', value: 'zero' }, { put: 'k1', value: 'one' }, { put: 'k2', value: 'two' }]);
+    await a.exec([{ put: 'k0', value: 'zero again' }]);
     const beforeEntries = m.decode(await a.readSince(a.peer, 0, 10)).map(T.entry);
+    // b holds the entries before the expunge.
+    const applied = await b.apply(await a.readSince(a.peer, 0, 10));
+    const seen = [];
+    const stop = a.watch({ prefix: 'k' }, (changes) => seen.push(...changes.map((c) => c.key)));
     const res = await a.expunge(a.peer, 1);
     const again = await T.outcome(() => a.expunge(a.peer, 1));
+    const undoOverwrite = await a.expunge(a.peer, 3);
     const cursors = T.cur(await a.cursors());
     const entries = m.decode(await a.readSince(a.peer, 0, 10)).map(T.entry);
+    const k0 = T.arr(await a.get('k0'));
     const k1 = T.arr(await a.get('k1'));
-    const missing = await T.outcome(() => a.expunge(a.peer, 3));
+    const missing = await T.outcome(() => a.expunge(a.peer, 99));
     const unknownPeer = await T.outcome(() => a.expunge(crypto.randomUUID(), 0));
-    // The marker replicates: it occupies the index but is never applied.
-    const applied = await b.apply(await a.readSince(a.peer, 0, 10));
-    const bCursors = T.cur(await b.cursors());
+    // The expunge travels as an entry: b replaces its copy.
+    const appliedLater = await b.apply(await a.readSince(a.peer, 4, 10));
+    const bEntries = m.decode(await b.readSince(a.peer, 0, 10)).map(T.entry);
+    const bK0 = T.arr(await b.get('k0'));
     const bK1 = T.arr(await b.get('k1'));
     const bK2 = T.arr(await b.get('k2'));
+    await new Promise((ok) => setTimeout(ok, 50));
+    stop();
     const next = await a.exec([{ put: 'k3', value: 'three' }]);
-    return { peer: a.peer, res, again, cursors, beforeEntries, entries, k1, missing, unknownPeer, applied, bCursors, bK1, bK2, next };
+    return { peer: a.peer, res, again, undoOverwrite, cursors, beforeEntries, entries, k0, k1, missing, unknownPeer, applied, appliedLater, bEntries, bK0, bK1, bK2, seen, next };
   });
   assert.equal(r.res, undefined, 'expunge resolves to undefined');
   assert.equal(r.again.kind, 'resolved', 'expunging a marker again is fine');
-  assert.deepEqual(r.cursors, { [r.peer]: 3 }, 'the index stays counted');
-  assert.equal(r.entries.length, 3);
+  assert.deepEqual(r.cursors, { [r.peer]: 6 }, 'each expunge is an entry of the expunging replica');
+  assert.equal(r.entries.length, 6);
   assert.deepEqual(r.entries[0], r.beforeEntries[0]);
   assert.deepEqual(r.entries[2], r.beforeEntries[2]);
   const marker = r.entries[1];
@@ -275,16 +285,22 @@ test('expunge: the index stays counted, readSince shows the marker, the state st
   assert.equal(marker.put, undefined, 'the marker holds no op');
   assert.equal(marker.value, undefined);
   assert.equal(marker.ts, undefined);
-  assert.deepEqual(r.k1, [...Buffer.from('one')], 'the op\'s state stays');
+  assert.equal(r.entries[4].expunge?.idx, 1, `the expunge is in the log: ${JSON.stringify(r.entries[4])}`);
+  assert.equal(r.entries[4].expunge?.hash, marker.expunged, 'naming the hash of what it removes');
+  assert.equal(r.k1, undefined, 'the expunged write is gone from the state: no other write of k1');
+  assert.deepEqual(r.k0, [...Buffer.from('zero')], 'an expunged overwrite falls back to the write before it');
+  assert.ok(r.seen.includes('k1') && r.seen.includes('k0'), `watchers hear of the undone keys: ${JSON.stringify(r.seen)}`);
   assert.equal(r.missing.kind, 'rejected', 'expunging a missing index rejects');
   assert.equal(r.missing.code, 'INVALID_ARGUMENT');
   assert.equal(r.unknownPeer.kind, 'rejected');
   assert.equal(r.unknownPeer.code, 'INVALID_ARGUMENT');
-  assert.deepEqual(r.applied, { applied: 3, skipped: 0 });
-  assert.deepEqual(r.bCursors, { [r.peer]: 3 }, 'a replica counts the marker too');
-  assert.equal(r.bK1, undefined, 'a marker is never applied');
+  assert.deepEqual(r.applied, { applied: 4, skipped: 0 });
+  assert.deepEqual(r.appliedLater, { applied: 2, skipped: 0 });
+  assert.deepEqual(r.bEntries, r.entries, 'the replica that held the entries holds the markers now');
+  assert.equal(r.bK1, undefined, 'and its state forgot them');
+  assert.deepEqual(r.bK0, [...Buffer.from('zero')]);
   assert.deepEqual(r.bK2, [...Buffer.from('two')]);
-  assert.deepEqual(r.next, { peer: r.peer, from: 3, to: 4 });
+  assert.deepEqual(r.next, { peer: r.peer, from: 6, to: 7 });
 });
 
 test('watchCursors: a snapshot, then advances on exec and apply; unsubscribe stops it', { timeout: 30_000 }, async () => {

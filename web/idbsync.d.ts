@@ -97,6 +97,8 @@ export interface Entry {
   del?: string;
   /** The SHA-256 (hex) of the entry an expunged marker replaced. */
   expunged?: string;
+  /** An expunge: the entry it removes everywhere, and that entry's SHA-256 (hex), checked before anything is removed. */
+  expunge?: { peer: PeerId; idx: Index; hash: string };
 }
 
 export interface OpenOptions {
@@ -130,6 +132,8 @@ export interface Stats {
   instances: number;
   /** Of those, the dead ones (their Web Lock is free or their heartbeat lapsed): the next recovery claims them. */
   dead: number;
+  /** How the last background recovery round failed (after its retries); null when it succeeded or none ran yet. */
+  recoveryError: IdbsyncError | null;
 }
 
 /** The other side of sync(): what connect() returns, or any object with these calls. */
@@ -251,18 +255,24 @@ export interface SyncResult {
   toA: number;
   /** Entries newly applied to b. */
   toB: number;
-  /**
-   * Present only when some peers' entries failed (a FORKED peer, a refused apply) while every other peer
-   * synced: one error per failed range, with its code, the peer and the side. The failed ones can be
-   * retried (or the peer dealt with); a sync that fails as a whole rejects instead.
-   */
-  errors?: SyncError[];
+}
+
+/**
+ * What sync() rejects with when some peers' entries failed (a FORKED peer, a refused apply, a skewed
+ * clock) while it synced everything else: the code of the first failure, each failure with its peer
+ * and side, and what did go through. A sync that could not run at all rejects with a plain IdbsyncError.
+ */
+export interface SyncIncompleteError extends IdbsyncError {
+  errors: SyncError[];
+  toA: number;
+  toB: number;
 }
 
 /**
  * Brings a and b to the same entries: each pulls what it lacks from the other, in pages of
  * pageSize entries (default 1,000), one transaction a page. Safe to interrupt and to run
- * concurrently; resolves to the entries newly applied to each side, and the peers that failed.
+ * concurrently; resolves to the entries newly applied to each side. A peer whose entries fail
+ * does not stop the others: sync goes on, then rejects with a SyncIncompleteError naming them.
  */
 export function sync(a: Engine, b: Engine | Transport, opts?: { pageSize?: number }): Promise<SyncResult>;
 

@@ -52,7 +52,7 @@ function asError(err, fallback = 'INTERNAL') {
   const message = typeof err?.message === 'string' ? err.message : String(err);
   const out = new IdbsyncError(known ? err.code : fallback, message, known ? undefined : { cause: err });
   if (err !== null && typeof err === 'object') {
-    for (const f of ['expected', 'actual', 'peer', 'side']) {
+    for (const f of ['expected', 'actual', 'peer', 'side', 'idx']) {
       if (err[f] !== undefined) out[f] = err[f];
     }
   }
@@ -455,8 +455,9 @@ export class Engine {
   /** Replaces the stored entry of peer at idx by its expunged marker. */
   async expunge(peer, idx) {
     alive(this);
-    await this._core.call('expunge', peer, toGo('expunge: idx', idx));
-    this._core.announce([], null);
+    const res = await this._core.call('expunge', peer, toGo('expunge: idx', idx));
+    // The key it undid now reads as the surviving entries decide.
+    this._core.announce(unpack(res.keys).map((r) => r.key), null);
   }
 
   /** Writes a value of any size under key, crash-safely (not replicated). */
@@ -662,18 +663,30 @@ export async function sync(a, b, opts = {}) {
       apply: relay((batch) => b.apply(batch)),
     };
   }
+  const announce = (res) => {
+    if (res.toA > 0 && res.keysA) a._core.announce(unpack(res.keysA).map((r) => r.key), null);
+    if (res.toB > 0 && res.keysB && b instanceof Engine) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
+  };
   let res;
   try {
-    res = await a._core.call('sync', other, pageSize);
-  } catch (err) {
-    throw withCause(err, failures);
+    res = await a._core.handle.sync(other, pageSize);
+  } catch (raw) {
+    // Peer ranges that failed while the rest synced (a fork, a refused
+    // apply, a skewed clock): Go did all it could, then rejects with the
+    // first failure's code, every failure (each with its peer and side)
+    // and what went through.
+    if (raw !== null && typeof raw === 'object' && Array.isArray(raw.errors)) {
+      announce(raw);
+      const err = withCause(asError(raw), failures);
+      err.errors = raw.errors.map((e) => withCause(asError(e), failures));
+      err.toA = raw.toA;
+      err.toB = raw.toB;
+      throw err;
+    }
+    throw withCause(asError(raw), failures);
   }
-  if (res.toA > 0) a._core.announce(unpack(res.keysA).map((r) => r.key), null);
-  if (res.toB > 0 && b instanceof Engine) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
-  const out = { toA: res.toA, toB: res.toB };
-  // Peer ranges that failed while the rest synced (a fork, a refused apply).
-  if (Array.isArray(res.errors) && res.errors.length > 0) out.errors = res.errors.map((e) => withCause(asError(e), failures));
-  return out;
+  announce(res);
+  return { toA: res.toA, toB: res.toB };
 }
 
 /**
