@@ -268,7 +268,8 @@ func testStart(t *testing.T, open kvtest.Opener) {
 	default:
 	}
 
-	// A loop whose instance was claimed stops by itself.
+	// A loop whose instance was claimed while it lived registers afresh
+	// and goes on beating under its new id.
 	e2 := newEnv(t, open)
 	timer2 := newManualTimer()
 	opts2 := e2.opts()
@@ -276,13 +277,21 @@ func testStart(t *testing.T, open kvtest.Opener) {
 	f := openLog(t, e2.handle(t), opts2)
 	f.Start()
 	<-timer2.calls
+	old := f.Instance()
 	r := e2.instance(t)
 	e2.clock.Add(expiry + time.Millisecond)
 	require.NoError(t, r.Heartbeat(ctx))
-	_, err := r.Claim(ctx, f.Instance())
+	_, err := r.Claim(ctx, old)
 	require.NoError(t, err)
-	timer2.tick <- e2.clock.Now() // the beat is fenced, the loop ends
+	timer2.tick <- e2.clock.Now() // the beat is fenced: the instance renews
+	select {
+	case <-timer2.calls:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the loop stopped: a claimed instance that lives must go on")
+	}
+	renewed := f.Instance()
+	assert.NotEqual(t, old, renewed, "under a new id")
+	assert.True(t, view(t, r, old).Heartbeat.Equal(base), "the fenced beat wrote nothing to the claimed row")
+	assert.False(t, view(t, r, renewed).Dead, "the new registration is alive")
 	require.NoError(t, f.Close())
-	assert.Empty(t, timer2.calls, "a fenced loop waits no more")
-	assert.True(t, view(t, r, f.Instance()).Heartbeat.Equal(base), "the fenced beat wrote nothing")
 }
