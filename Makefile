@@ -10,9 +10,10 @@ WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrappin
 # starts its own browser, so keep them few.
 BROWSER_PKGS := ./idb/ ./jsbridge/
 PORT ?= 8080
+SERVER_PORT ?= 8787
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all setup build lint test test-native test-browser test-e2e demo bench bench-go clean
+.PHONY: all setup build lint test test-native test-browser test-e2e demo bench bench-go clean server
 
 all: build
 
@@ -62,3 +63,10 @@ bench-go: setup
 
 clean:
 	rm -rf dist tests/output
+
+# The sync server on its embedded defaults (bbolt and a folder, in
+# idbsync-data/): prints its URL and a development token.
+server: setup
+	@mkdir -p dist
+	go build -o dist/idbsync-server ./server/cmd/idbsync-server
+	dist/idbsync-server -listen 127.0.0.1:$(SERVER_PORT) -allow-origin '*'
