@@ -61,49 +61,43 @@ func (p *proc) wait(t *testing.T, d time.Duration) error {
 }
 
 var (
-	servingLine = regexp.MustCompile(`serving (http://\S+) `)
+	servingLine = regexp.MustCompile(`"msg":"serving","url":"(http://[^"]+)"`)
 	tokenLine   = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
 )
 
-// start runs the server with args and waits for its URL and token.
-func start(t *testing.T, args ...string) *proc {
+// start runs the server with args and waits for its URL (from its log)
+// and, in development mode, its token.
+func start(t *testing.T, dev bool, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "IDBSYNC_SERVER_ARGS="+strings.Join(append([]string{"-listen", "127.0.0.1:0"}, args...), "\n"))
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	cmd.Stderr = os.Stderr
-	if testing.Verbose() == false {
-		cmd.Stderr = nil
-	}
+	logs, err := cmd.StderrPipe()
+	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	p := &proc{cmd: cmd, exited: make(chan struct{})}
-	lines := bufio.NewScanner(out)
-	deadline := time.After(20 * time.Second)
-	got := make(chan struct{})
+	urls, tokens := make(chan string, 1), make(chan string, 1)
 	go func() {
-		defer close(got)
+		lines := bufio.NewScanner(logs)
+		lines.Buffer(make([]byte, 1<<16), 1<<20)
 		for lines.Scan() {
-			l := lines.Text()
-			if m := servingLine.FindStringSubmatch(l); m != nil {
-				p.url = m[1]
-			}
-			if tokenLine.MatchString(l) {
-				p.token = l
-				return
+			if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
+				urls <- m[1]
+				break
 			}
 		}
+		_, _ = io.Copy(io.Discard, logs)
 	}()
-	select {
-	case <-got:
-	case <-deadline:
-		_ = cmd.Process.Kill()
-		t.Fatal("the server printed no URL and token")
-	}
-	require.NotEmpty(t, p.url)
-	require.NotEmpty(t, p.token)
 	go func() {
-		_, _ = io.Copy(io.Discard, out) // keep the pipe drained
+		lines := bufio.NewScanner(out)
+		for lines.Scan() {
+			if tokenLine.MatchString(lines.Text()) {
+				tokens <- lines.Text()
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
 	}()
 	go func() {
 		p.waitErr = cmd.Wait()
@@ -113,6 +107,21 @@ func start(t *testing.T, args ...string) *proc {
 		_ = cmd.Process.Kill()
 		<-p.exited
 	})
+	deadline := time.After(30 * time.Second)
+	select {
+	case p.url = <-urls:
+	case <-p.exited:
+		t.Fatalf("the server exited: %v", p.waitErr)
+	case <-deadline:
+		t.Fatal("the server logged no URL")
+	}
+	if dev {
+		select {
+		case p.token = <-tokens:
+		case <-deadline:
+			t.Fatal("the server printed no development token")
+		}
+	}
 	return p
 }
 
@@ -131,7 +140,7 @@ func TestServeDevelopmentMode(t *testing.T) {
 	dir := t.TempDir()
 	store := "bolt:" + filepath.Join(dir, "idbsync.db")
 	ctx := context.Background()
-	p := start(t, "-store", store)
+	p := start(t, true, "-store", store)
 	c, err := client.New(p.url, "notes", client.Options{Token: p.token})
 	require.NoError(t, err)
 	a, b := device(t), device(t)
@@ -143,7 +152,7 @@ func TestServeDevelopmentMode(t *testing.T) {
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, p.wait(t, 20*time.Second), "a graceful shutdown exits 0")
 
-	p2 := start(t, "-store", store)
+	p2 := start(t, true, "-store", store)
 	c2, err := client.New(p2.url, "notes", client.Options{Token: p2.token})
 	require.NoError(t, err)
 	_, err = syncer.Sync(ctx, b, c2, syncer.Options{})
@@ -162,7 +171,7 @@ func TestKilledMidApply(t *testing.T) {
 	dir := t.TempDir()
 	store := "bolt:" + filepath.Join(dir, "idbsync.db")
 	ctx := context.Background()
-	p := start(t, "-store", store)
+	p := start(t, true, "-store", store)
 	const devices, writes = 4, 200
 	ds := make([]*engine.Engine, devices)
 	for i := range ds {
@@ -195,7 +204,7 @@ func TestKilledMidApply(t *testing.T) {
 		<-pushing // some fail: the server is gone
 	}
 
-	p2 := start(t, "-store", store)
+	p2 := start(t, true, "-store", store)
 	c2, err := client.New(p2.url, "s", client.Options{Token: p2.token})
 	require.NoError(t, err)
 	for _, d := range ds {
