@@ -21,6 +21,8 @@ import (
 	"github.com/idbsync/idbsync/core/oplog"
 	"github.com/idbsync/idbsync/core/syncer"
 	"github.com/idbsync/idbsync/jsbridge"
+	"github.com/idbsync/idbsync/server/fsblobs"
+	"github.com/idbsync/idbsync/server/s3blobs"
 )
 
 // sentinels are the exported errors of every package a JavaScript call
@@ -64,6 +66,8 @@ var sentinels = map[string]error{
 	"oplog.ErrNotFound":              oplog.ErrNotFound,
 	"oplog.ErrPeerMismatch":          oplog.ErrPeerMismatch,
 	"oplog.ErrTooLarge":              oplog.ErrTooLarge,
+	"fsblobs.ErrClosed":              fsblobs.ErrClosed,
+	"s3blobs.ErrURL":                 s3blobs.ErrURL,
 	"syncer.ErrBadPage":              syncer.ErrBadPage,
 	"syncer.ErrIncomplete":           syncer.ErrIncomplete,
 }
@@ -104,7 +108,7 @@ func declared(t *testing.T, dir string) map[string]string {
 // to a code of its own (not the INTERNAL fallback, except errcode.ErrInternal).
 func TestEverySentinelHasACode(t *testing.T) {
 	found := make(map[string]bool)
-	for _, dir := range []string{"../core/changelog", "../core/engine", "../core/errcode", "../core/hlc", "../core/kv", "../core/oplog", "../core/syncer", "../idb", "."} {
+	for _, dir := range []string{"../core/changelog", "../core/engine", "../core/errcode", "../core/hlc", "../core/kv", "../core/oplog", "../core/syncer", "../idb", ".", "../server", "../server/boltkv", "../server/pgkv", "../server/fsblobs", "../server/s3blobs", "../server/client"} {
 		for name, file := range declared(t, dir) {
 			found[name] = true
 			assert.Equal(t, "errors.go", file, "%s is declared outside its package's errors.go", name)

@@ -32,9 +32,6 @@ import (
 	"github.com/idbsync/idbsync/core/changelog"
 )
 
-// ErrClosed is returned by calls on a closed Store.
-var ErrClosed = errors.New("fsblobs: closed")
-
 // tmpMark separates a revision from the random tail of its temporary file.
 const tmpMark = ".tmp-"
 

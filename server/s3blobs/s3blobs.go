@@ -35,9 +35,6 @@ import (
 	"github.com/idbsync/idbsync/core/changelog"
 )
 
-// ErrURL reports a store URL ParseURL cannot read.
-var ErrURL = errors.New("s3blobs: bad store URL")
-
 // Options configure Open.
 type Options struct {
 	// Endpoint is the server's host:port, without scheme.
