@@ -23,7 +23,19 @@ import (
 // goroutines only.
 type jsReplica struct{ v js.Value }
 
-var _ syncer.Replica = jsReplica{}
+var (
+	_ syncer.Replica   = jsReplica{}
+	_ syncer.Attesting = jsReplica{}
+)
+
+// Attests implements syncer.Attesting: a transport the page marked as its
+// server ({attests: true}, as fetchTransport to a space does) vouches for
+// the users of the entries it serves, so a pull from it keeps them; from any
+// other the engine drops them.
+func (r jsReplica) Attests() bool {
+	a := r.v.Get("attests")
+	return a.Type() == js.TypeBoolean && a.Bool()
+}
 
 // newJSReplica checks that v has the three methods.
 func newJSReplica(v js.Value) (jsReplica, error) {
