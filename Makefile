@@ -13,7 +13,7 @@ PORT ?= 8080
 SERVER_PORT ?= 8787
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all setup build lint test test-native test-browser test-e2e demo bench bench-go clean server
+.PHONY: all setup build lint test test-native test-browser test-e2e demo bench bench-go bench-server clean server
 
 all: build
 
@@ -55,6 +55,12 @@ demo: build
 # table, writes bench/results/ (see bench/README.md).
 bench: build
 	node bench/run.mjs
+	$(MAKE) bench-server
+
+# The sync server over loopback HTTP, on bbolt and on PostgreSQL: ingest and
+# pull entries/s, one-entry push latency with 50 clients.
+bench-server: setup
+	go test -run='^$$' -bench=BenchmarkServer -benchtime=3s ./server/
 
 # The Go benchmarks, natively (memkv) and in Chromium on IndexedDB.
 bench-go: setup

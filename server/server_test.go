@@ -44,7 +44,7 @@ type env struct {
 	srv  *server.Server
 }
 
-func newEnv(t *testing.T, store kv.Store, pub ed25519.PublicKey) *env {
+func newEnv(t testing.TB, store kv.Store, pub ed25519.PublicKey) *env {
 	t.Helper()
 	auth, err := server.NewAuth(secret, pub, nil)
 	require.NoError(t, err)
