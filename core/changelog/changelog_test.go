@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,4 +237,56 @@ func TestManagerCapabilities(t *testing.T) {
 			assert.Zero(t, n)
 		})
 	}
+}
+
+// listThen is a blob store whose first listing runs then before it
+// returns, standing for whatever happens between Sweep's reads.
+type listThen struct {
+	*changelog.MemoryBlobs
+	then func()
+	once sync.Once
+}
+
+func (l *listThen) Revisions(ctx context.Context) ([]changelog.Revision, error) {
+	revs, err := l.MemoryBlobs.Revisions(ctx)
+	l.once.Do(l.then)
+	return revs, err
+}
+
+// TestSweepCountsOnlyItsOwn: a write that completes while a sweep runs
+// deletes the blob it replaced itself; the sweep does not count (or take)
+// that blob as an orphan it collected.
+func TestSweepCountsOnlyItsOwn(t *testing.T) {
+	paused, resume := make(chan struct{}), make(chan struct{})
+	var armed atomic.Bool
+	blobs := &listThen{MemoryBlobs: changelog.NewMemoryBlobs()}
+	m, err := changelog.NewManager(ctx, memkv.New(), changelog.NewMemory(nil), blobs, changelog.ManagerOptions{
+		Hook: func(step changelog.Step, _ string) error {
+			if step == changelog.StepCASCommitted && armed.CompareAndSwap(true, false) {
+				close(paused)
+				<-resume
+			}
+			return nil
+		},
+	})
+	require.NoError(t, err)
+	large := func(b byte) []byte { return bytes.Repeat([]byte{b}, changelog.DefaultInlineMax+1) }
+	require.NoError(t, m.Put(ctx, "x", large('a')))
+	armed.Store(true)
+	done := make(chan error, 1)
+	go func() { done <- m.Put(ctx, "x", large('b')) }()
+	<-paused // the new blob is referenced, the old one not yet deleted
+	blobs.then = func() {
+		close(resume)
+		require.NoError(t, <-done) // the write deletes the old blob and completes
+	}
+	n, err := m.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "the write collected its own old blob")
+	revs, err := blobs.Revisions(ctx)
+	require.NoError(t, err)
+	assert.Len(t, revs, 1)
+	got, err := m.Get(ctx, "x")
+	require.NoError(t, err)
+	assert.Equal(t, large('b'), got)
 }

@@ -467,7 +467,8 @@ func (m *Manager) Recover(ctx context.Context) (n int, err error) {
 // crashes before dropping the blob, nothing names it. Sweep lists the
 // revisions first, then the changes, then the references: a blob that
 // exists was recorded before its first chunk, so a write in flight is named
-// by its change, and one that completed is referenced or garbage.
+// by its change, and one that completed is referenced or garbage; a last
+// listing leaves out what a write that completed meanwhile deleted itself.
 func (m *Manager) Sweep(ctx context.Context) (n int, err error) {
 	revs, err := m.revs.Revisions(ctx)
 	if err != nil || len(revs) == 0 {
@@ -488,8 +489,19 @@ func (m *Manager) Sweep(ctx context.Context) (n int, err error) {
 	for _, r := range refs {
 		keep[r] = true
 	}
+	// A write that finished meanwhile deleted the blob it replaced, and
+	// removed its change: that blob is no orphan of ours to count. Only
+	// what is still there after the references were read is swept.
+	still, err := m.revs.Revisions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	there := make(map[Revision]bool, len(still))
+	for _, r := range still {
+		there[r] = true
+	}
 	for _, r := range revs {
-		if keep[r] {
+		if keep[r] || !there[r] {
 			continue
 		}
 		if err := m.blobs.Delete(ctx, r); err != nil {
