@@ -661,6 +661,9 @@ export async function sync(a, b, opts = {}) {
       cursors: relay(() => b.cursors()),
       readSince: relay((peer, from, limit) => b.readSince(peer, from, limit)),
       apply: relay((batch) => b.apply(batch)),
+      // The transport reaches the app's server, which vouches for the
+      // users of what it serves (see Transport.attests in idbsync.d.ts).
+      attests: b.attests === true,
     };
   }
   const announce = (res) => {
