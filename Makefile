@@ -42,7 +42,10 @@ test-native: setup
 test-browser: setup
 	GOOS=js GOARCH=wasm go test -count=1 -timeout 5m $(BROWSER_PKGS)
 
+# The browser suites; tests/syncserver.test.mjs runs the real sync server,
+# dist/idbsync-server, built here first.
 test-e2e: build
+	go build -o dist/idbsync-server ./server/cmd/idbsync-server
 	npm test
 
 test: lint test-native test-browser test-e2e

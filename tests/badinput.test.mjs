@@ -6,7 +6,7 @@
 //   readSince, apply, expunge, putBlob, getBlob, deleteBlob) never throw
 //   synchronously: they reject.
 // - Synchronous functions (engine.watch, engine.watchCursors, decode and
-//   engine.decode, connect, serve) throw.
+//   engine.decode, connect, serve, fetchTransport) throw.
 // Either way the error is an IdbsyncError (whether JavaScript, the Go module
 // or a transport found the fault) with a stable `code` (INVALID_ARGUMENT, or
 // CORRUPT for a malformed batch) and a readable message — never a Go
@@ -23,7 +23,7 @@ const CORRUPT = ['CORRUPT'];
 // A batch whose checksum holds but whose entry is not valid (forged): the
 // engine may call it either.
 const FORGED = ['CORRUPT', 'INVALID_ARGUMENT'];
-const SYNC_CALLS = new Set(['watch', 'watchCursors', 'decode', 'connect', 'serve']);
+const SYNC_CALLS = new Set(['watch', 'watchCursors', 'decode', 'connect', 'serve', 'fetchTransport']);
 
 // [call, case name, expression (in scope: m, e, other, peer, stranger,
 // batch, otherBatch, port, fake, pull, forged, flip, K), the codes it may have].
@@ -394,6 +394,40 @@ const cases = [
   ['serve', 'maxLimit: fractional', 'm.serve(e, port, { maxLimit: 2.5 })', INVALID],
   ['serve', 'maxLimit: string', "m.serve(e, port, { maxLimit: '10' })", INVALID],
   ['serve', 'maxLimit: 2^31', 'm.serve(e, port, { maxLimit: 2 ** 31 })', INVALID],
+
+  // ---- fetchTransport (synchronous: it throws), and its transport's calls ----
+  ['fetchTransport', 'no argument', 'm.fetchTransport()', INVALID],
+  ['fetchTransport', 'url: number', 'm.fetchTransport(42)', INVALID],
+  ['fetchTransport', 'url: not a URL', "m.fetchTransport('http://[::1')", INVALID],
+  ['fetchTransport', 'options: null', 'm.fetchTransport(location.origin, null)', INVALID],
+  ['fetchTransport', 'options: string', "m.fetchTransport(location.origin, 'space')", INVALID],
+  ['fetchTransport', 'space: number', 'm.fetchTransport(location.origin, { space: 1 })', INVALID],
+  ['fetchTransport', 'space: empty', "m.fetchTransport(location.origin, { space: '' })", INVALID],
+  ['fetchTransport', 'space: lone surrogate', "m.fetchTransport(location.origin, { space: 'a\\uD800' })", INVALID],
+  ['fetchTransport', 'token: number', "m.fetchTransport(location.origin, { space: 's', token: 42 })", INVALID],
+  ['fetchTransport', 'token: empty', "m.fetchTransport(location.origin, { space: 's', token: '' })", INVALID],
+  ['fetchTransport', 'token: null', "m.fetchTransport(location.origin, { space: 's', token: null })", INVALID],
+  ['fetchTransport', 'token: object', "m.fetchTransport(location.origin, { space: 's', token: {} })", INVALID],
+  ['fetchTransport', 'token: with a space', "m.fetchTransport(location.origin, { space: 's', token: 'a b' })", INVALID],
+  ['fetchTransport', 'token: with a newline', "m.fetchTransport(location.origin, { space: 's', token: 'a\\nb' })", INVALID],
+  ['fetchTransport', 'timeout: string', "m.fetchTransport(location.origin, { timeout: '1s' })", INVALID],
+  ['fetchTransport', 'timeout: 0', 'm.fetchTransport(location.origin, { timeout: 0 })', INVALID],
+  ['fetchTransport', 'timeout: negative', 'm.fetchTransport(location.origin, { timeout: -5 })', INVALID],
+  ['fetchTransport', 'timeout: NaN', 'm.fetchTransport(location.origin, { timeout: NaN })', INVALID],
+  ['fetchTransport', 'timeout: Infinity', 'm.fetchTransport(location.origin, { timeout: Infinity })', INVALID],
+  ['fetchTransport', 'timeout: past setTimeout (2^31 ms)', 'm.fetchTransport(location.origin, { timeout: 2 ** 31 })', INVALID],
+  ['fetchTransport', 'timeout: BigInt', 'm.fetchTransport(location.origin, { timeout: 1000n })', INVALID],
+  ['fetchTransport', 'fetch: not a function', 'm.fetchTransport(location.origin, { fetch: {} })', INVALID],
+  ['fetchTransport', 'headers: array', "m.fetchTransport(location.origin, { headers: [['a', 'b']] })", INVALID],
+  ['fetchTransport', 'headers: null', 'm.fetchTransport(location.origin, { headers: null })', INVALID],
+  ['fetchTransport', 'headers: a number value', 'm.fetchTransport(location.origin, { headers: { x: 1 } })', INVALID],
+  ['fetchTransport', 'headers: a bad name', "m.fetchTransport(location.origin, { headers: { 'a b': 'c' } })", INVALID],
+  ['fetchTransport', 'headers: a value with CR LF', "m.fetchTransport(location.origin, { headers: { x: 'a\\r\\nb: c' } })", INVALID],
+  ['fetchTransport', 'headers: Authorization beside token', "m.fetchTransport(location.origin, { token: 't', headers: { AUTHORIZATION: 'Bearer u' } })", INVALID],
+  // The token is asked for before anything is sent: no server needed.
+  ['transport', 'token() resolves to a number', "m.fetchTransport(location.origin, { space: 's', token: async () => 42 }).cursors()", INVALID],
+  ['transport', 'token() resolves to an object', "m.fetchTransport(location.origin, { space: 's', token: () => ({}) }).cursors()", INVALID],
+  ['transport', 'token() resolves to a token with a space', "m.fetchTransport(location.origin, { space: 's', token: async () => 'a b' }).apply(batch)", INVALID],
 ];
 
 // ---- the page: two engines with data, and what a case sees ----

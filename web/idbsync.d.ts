@@ -136,11 +136,18 @@ export interface Stats {
   recoveryError: IdbsyncError | null;
 }
 
-/** The other side of sync(): what connect() returns, or any object with these calls. */
+/** The other side of sync(): what connect() and fetchTransport() return, or any object with these calls. */
 export interface Transport {
   cursors(): Promise<Cursors>;
   readSince(peer: PeerId, from: Index, limit: number): Promise<Uint8Array>;
   apply(batch: Uint8Array): Promise<{ applied: number; skipped: number }>;
+  /**
+   * `true`: this transport reaches the app's sync server, which authenticated whoever pushed each entry it
+   * serves and stamped it with their user id, so sync keeps those ids (an entry's `user`); from any other
+   * transport they are dropped, since a peer could claim any user. fetchTransport() sets it when given a
+   * `space`. Set it on a transport of your own only when it too reaches such a server.
+   */
+  readonly attests?: boolean;
 }
 
 /**
@@ -336,14 +343,59 @@ export interface ConnectOptions {
  */
 export function connect(port: Port | Window, opts: ConnectOptions): Transport;
 
+/** Options of fetchTransport(). A wrong type is INVALID_ARGUMENT, thrown at once. */
+export interface FetchTransportOptions {
+  /**
+   * The space to sync (a non-empty string; idbsync-server takes 1 to 64 letters, digits, `.`, `_` or `-`).
+   * With it, url is the server's root (`https://sync.example/`) and the calls go to
+   * `{url}v1/spaces/{space}/cursors`, `.../read-since` and `.../apply`, and the transport `attests`; without
+   * it, directly under url (`{url}cursors`, ...), for servers of your own.
+   */
+  space?: string;
+  /**
+   * The bearer token, sent as `Authorization: Bearer <token>` (idbsync-server takes a JWT whose subject is
+   * the user id and whose `spaces` claim lists the spaces granted). Either the token itself, or a function
+   * that resolves to one: it is called on the first call, its token kept (concurrent calls share one
+   * request for it), and called again when the server answers 401 (an expired token), the call then
+   * retried once with the new token; a second 401 rejects with UNAUTHENTICATED. A function that throws
+   * rejects the call with UNAUTHENTICATED (its error as `cause`; an IdbsyncError it throws keeps its
+   * code: throw one with UNAVAILABLE when your auth server is what could not be reached), as does one
+   * that resolves to `''`, null or undefined (nobody is signed in); a function that resolves to another
+   * non-string rejects with INVALID_ARGUMENT; it is asked again on the next call. Without a token
+   * the requests go without Authorization (idbsync-server answers UNAUTHENTICATED).
+   */
+  token?: string | (() => string | null | undefined | Promise<string | null | undefined>);
+  /**
+   * Milliseconds each request may take, from asking for the token to the last byte of the answer (default
+   * 30,000; at most 2^31-1): a request past it is aborted (an AbortSignal) and rejects with UNAVAILABLE, as
+   * does a server that cannot be reached. The retry after a 401 has its own.
+   */
+  timeout?: number;
+  /** Extra headers of every request (not Authorization when token is given). */
+  headers?: Record<string, string>;
+  /** The fetch to call (default: globalThis.fetch), given the URL and {method, headers, body, signal}. */
+  fetch?: typeof fetch;
+}
+
+/** What fetchTransport() returns. */
+export interface FetchTransport extends Transport {
+  /** `true` when made with a `space`: the server vouches for the user of each entry it serves (see Transport). */
+  readonly attests?: true;
+}
+
 /**
- * The transport to a sync server over HTTP, for sync(engine, transport). The server answers three POSTs
- * under url: `cursors` (answers the cursors as JSON, indexes past 2^53 as decimal strings), `read-since`
- * (takes JSON `{peer, from, limit}`, answers the wire batch as `application/octet-stream`) and `apply` (takes
- * the wire batch, answers JSON `{applied, skipped}`). A failure is a non-2xx answer with JSON `{code, message}`,
- * which the call rejects with (without one of ours, the status decides: 401 UNAUTHENTICATED,
- * 403 PERMISSION_DENIED, 409 CONFLICT, 408, 429 and 5xx UNAVAILABLE, other 4xx INVALID_ARGUMENT);
- * an unreachable server rejects with UNAVAILABLE (its `cause` is fetch's error), an answer that
- * is not what the protocol says with CORRUPT.
+ * The transport to a sync server over HTTP, for sync(engine, transport); for idbsync-server:
+ * `fetchTransport('https://sync.example/', {space: 'team-1', token: getToken})`. The server answers three
+ * POSTs: `cursors` (answers the cursors as JSON, indexes past 2^53 as decimal strings), `read-since` (takes
+ * JSON `{peer, from, limit}`, `from` a decimal string when it is a BigInt, answers the wire batch as
+ * `application/octet-stream`) and `apply` (takes the wire batch, answers JSON `{applied, skipped}`). A
+ * failure is a non-2xx answer with JSON `{code, message}` (and `expected`, `actual` of a CURSOR_MISMATCH,
+ * `peer`, `idx` of a FORKED peer, set on the error), which the call rejects with: UNAUTHENTICATED (no token,
+ * a bad or expired one), PERMISSION_DENIED (the token does not grant the space, or the peer belongs to
+ * another user), FORKED, CLOCK_SKEW, ...; without one of ours, the status decides: 401 UNAUTHENTICATED,
+ * 403 PERMISSION_DENIED, 409 CONFLICT, 408, 429 and 5xx UNAVAILABLE, other 4xx INVALID_ARGUMENT. A server
+ * that cannot be reached or does not answer within the timeout rejects with UNAVAILABLE (its `cause` is
+ * fetch's error, or the abort's TimeoutError), never CLOSED: retry later. An answer that is not what the
+ * protocol says rejects with CORRUPT.
  */
-export function fetchTransport(url: string | URL, opts?: { headers?: Record<string, string>; fetch?: typeof fetch }): Transport;
+export function fetchTransport(url: string | URL, opts?: FetchTransportOptions): FetchTransport;

@@ -661,6 +661,9 @@ export async function sync(a, b, opts = {}) {
       cursors: relay(() => b.cursors()),
       readSince: relay((peer, from, limit) => b.readSince(peer, from, limit)),
       apply: relay((batch) => b.apply(batch)),
+      // The transport reaches the app's server, which vouches for the
+      // users of what it serves (see Transport.attests in idbsync.d.ts).
+      attests: b.attests === true,
     };
   }
   const announce = (res) => {
@@ -902,60 +905,186 @@ export function connect(port, opts) {
   };
 }
 
+/** An HTTP header name (RFC 9110's token). */
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The longest delay setTimeout honours (a longer one fires at once). */
+const maxDelay = 2 ** 31 - 1;
+
 /**
  * The transport to a sync server over HTTP, for sync(engine, transport).
- * The server answers three POSTs under url: `cursors` (answers the JSON
- * cursors, big indexes as decimal strings), `read-since` (takes JSON
- * {peer, from, limit}, answers the wire batch as application/octet-stream)
- * and `apply` (takes the wire batch, answers JSON {applied, skipped}). A
- * failure is a non-2xx answer with JSON {code, message}.
+ * With opts.space, url is the server's root and the three calls go to
+ * {url}v1/spaces/{space}/ (idbsync-server, see `go doc ./server`); without
+ * it, directly under url. The server answers three POSTs: `cursors`
+ * (answers the JSON cursors, big indexes as decimal strings), `read-since`
+ * (takes JSON {peer, from, limit}, answers the wire batch as
+ * application/octet-stream) and `apply` (takes the wire batch, answers JSON
+ * {applied, skipped}). A failure is a non-2xx answer with JSON {code,
+ * message}. opts.token (a string, or a function resolving to one) goes as
+ * "Authorization: Bearer"; a function is asked once and its token kept
+ * until the server answers 401, when it is asked again and the request
+ * retried once. Each attempt has opts.timeout ms (default 30 s) to get its
+ * token, its answer and the answer's body.
  */
 export function fetchTransport(url, opts = {}) {
   if (typeof url !== 'string' && !(url instanceof URL)) throw invalid('fetchTransport(url)', 'a string or a URL', url);
-  const { headers = {}, fetch: fetcher = globalThis.fetch } = options('fetchTransport: options', opts);
+  const {
+    space, token, timeout = 30_000, headers = {}, fetch: fetcher = globalThis.fetch,
+  } = options('fetchTransport: options', opts);
   if (typeof fetcher !== 'function') throw invalid('fetchTransport: fetch', 'a function', fetcher);
-  const base = String(url).replace(/\/?$/, '/');
-  const unreachable = (path, err) => fail('UNAVAILABLE', `${path}: the server cannot be reached: ${err?.message ?? err}`, err);
-  const post = async (path, body, type) => {
-    let res;
-    try {
-      res = await fetcher(base + path, { method: 'POST', headers: { ...headers, 'content-type': type }, body });
-    } catch (err) {
-      throw unreachable(path, err);
+  if (space !== undefined && (typeof space !== 'string' || space === '')) throw invalid('fetchTransport: space', 'a non-empty string', space);
+  if (space !== undefined) text('fetchTransport: space', space);
+  if (token !== undefined && typeof token !== 'function' && (typeof token !== 'string' || token === '')) {
+    throw invalid('fetchTransport: token', 'a non-empty string or a function that resolves to one', token);
+  }
+  if (typeof token === 'string') checkToken('fetchTransport: token', token);
+  if (typeof timeout !== 'number' || !(timeout > 0) || timeout > maxDelay) {
+    throw invalid('fetchTransport: timeout', `a number of milliseconds from 1 to ${maxDelay}`, timeout);
+  }
+  options('fetchTransport: headers', headers);
+  for (const [k, v] of Object.entries(headers)) {
+    if (!headerName.test(k)) throw fail('INVALID_ARGUMENT', `fetchTransport: headers: ${JSON.stringify(k)} is not a header name`);
+    if (typeof v !== 'string' || /[\r\n\0]/.test(v)) throw invalid(`fetchTransport: headers: ${k}`, 'a string without CR, LF or NUL', v);
+    if (token !== undefined && k.toLowerCase() === 'authorization') {
+      throw fail('INVALID_ARGUMENT', 'fetchTransport: give token or an Authorization header, not both');
     }
-    if (!res.ok) {
-      const answer = await res.json().catch(() => ({}));
-      const code = codes.includes(answer?.code) ? answer.code : httpCode(res.status);
-      throw fail(code, `${path}: ${typeof answer?.message === 'string' ? answer.message : `HTTP ${res.status}`}`);
+  }
+  let base = String(url).replace(/\/?$/, '/');
+  if (space !== undefined) base += `v1/spaces/${encodeURIComponent(space)}/`;
+  try {
+    new URL(base, globalThis.location?.href);
+  } catch (err) {
+    throw fail('INVALID_ARGUMENT', `fetchTransport(url): ${JSON.stringify(String(url))} is not a URL`, err);
+  }
+
+  // The token of a token function: one Promise shared by concurrent calls,
+  // replaced when the server refuses the token it gave (not when it fails).
+  let asked = null;
+  const credentials = (refused) => {
+    if (typeof token !== 'function') return token;
+    if (asked === null || asked === refused) {
+      const p = (async () => {
+        let t;
+        try {
+          t = await token();
+        } catch (err) {
+          if (err instanceof IdbsyncError) throw err;
+          throw fail('UNAUTHENTICATED', `the token function failed: ${err?.message ?? err}`, err);
+        }
+        if (t === undefined || t === null || t === '') throw fail('UNAUTHENTICATED', 'the token function gave no token');
+        if (typeof t !== 'string') throw invalid('fetchTransport: token()', 'a Promise of a non-empty string', t);
+        return checkToken('fetchTransport: token()', t);
+      })();
+      asked = p;
+      p.catch(() => { if (asked === p) asked = null; });
     }
-    return res;
+    return asked;
   };
-  /** The body of res read by read; a body that is not what the protocol says is CORRUPT. */
-  const body = async (path, res, read, check = (v) => v) => {
-    let v;
+
+  /**
+   * One attempt at POST path, read by read and checked by check (a body
+   * that is not what the protocol says is CORRUPT), all within timeout.
+   * A 401 when another token can be asked for resolves to {refused}.
+   */
+  const attempt = async (path, body, type, read, check, refused) => {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')), timeout);
+    // A token function or a fetch of the app's may not heed the signal.
+    const late = new Promise((_, reject) => ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true }));
+    late.catch(() => {});
+    const bounded = (p) => Promise.race([p, late]);
+    const down = (err) => (ac.signal.aborted
+      ? fail('UNAVAILABLE', `${path}: no answer from the server within ${timeout} ms`, err)
+      : fail('UNAVAILABLE', `${path}: the server cannot be reached: ${err?.message ?? err}`, err));
     try {
-      v = await read(res);
-    } catch (err) {
-      if (err?.name === 'SyntaxError') throw fail('CORRUPT', `${path}: the answer is not JSON: ${err.message}`, err);
-      throw unreachable(path, err); // the connection broke mid-answer
+      let used;
+      let auth;
+      if (token !== undefined) {
+        used = credentials(refused);
+        try {
+          auth = await bounded(used);
+        } catch (err) {
+          if (ac.signal.aborted) {
+            if (asked === used) asked = null; // the next call asks again
+            throw fail('UNAVAILABLE', `${path}: the token function gave no token within ${timeout} ms`, err);
+          }
+          throw err;
+        }
+      }
+      const h = { ...headers, 'content-type': type };
+      if (auth !== undefined) h.authorization = `Bearer ${auth}`;
+      let res;
+      try {
+        res = await bounded(fetcher(base + path, { method: 'POST', headers: h, body, signal: ac.signal }));
+      } catch (err) {
+        throw down(err);
+      }
+      if (!res.ok) {
+        const answer = await bounded(res.json()).catch(() => ({}));
+        if (res.status === 401 && typeof token === 'function' && refused === undefined) return { refused: used };
+        throw serverError(path, res.status, answer);
+      }
+      let v;
+      try {
+        v = await bounded(read(res));
+      } catch (err) {
+        if (err?.name === 'SyntaxError' && !ac.signal.aborted) throw fail('CORRUPT', `${path}: the answer is not JSON: ${err.message}`, err);
+        throw down(err); // the connection broke mid-answer, or the body came too late
+      }
+      try {
+        return { value: check(v) };
+      } catch (err) {
+        throw fail('CORRUPT', `${path}: unexpected answer ${JSON.stringify(v)?.slice(0, 100)}: ${err.message}`, err);
+      }
+    } finally {
+      clearTimeout(timer);
     }
-    try {
-      return check(v);
-    } catch (err) {
-      throw fail('CORRUPT', `${path}: unexpected answer ${JSON.stringify(v)?.slice(0, 100)}: ${err.message}`, err);
-    }
+  };
+  const post = async (path, body, type, read, check = (v) => v) => {
+    let r = await attempt(path, body, type, read, check);
+    if ('refused' in r) r = await attempt(path, body, type, read, check, r.refused);
+    return r.value;
   };
   const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
   const object = (v) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError('not an object');
     return v;
   };
-  return {
-    cursors: async () => body('cursors', await post('cursors', '{}', 'application/json'), (r) => r.json(), (v) => cursorsFromGo(object(v))),
-    readSince: async (peer, from, limit) => body('read-since', await post('read-since', json({ peer, from, limit }), 'application/json'),
+  const transport = {
+    cursors: () => post('cursors', '{}', 'application/json', (r) => r.json(), (v) => cursorsFromGo(object(v))),
+    readSince: (peer, from, limit) => post('read-since', json({ peer, from, limit }), 'application/json',
       async (r) => new Uint8Array(await r.arrayBuffer())),
-    apply: async (batch) => body('apply', await post('apply', batch, 'application/octet-stream'), (r) => r.json(), object),
+    apply: (batch) => post('apply', batch, 'application/octet-stream', (r) => r.json(), object),
   };
+  // The server authenticates every pusher and stamps their entries: sync
+  // keeps the users of what this transport serves.
+  if (space !== undefined) transport.attests = true;
+  return transport;
+}
+
+/** Checks that a bearer token fits in a header. */
+function checkToken(what, t) {
+  if (/[^\x21-\x7e]/.test(t)) throw fail('INVALID_ARGUMENT', `${what}: a bearer token is printable ASCII without spaces`);
+  return t;
+}
+
+/**
+ * The IdbsyncError of a server's failed answer: its code when it is one of
+ * ours (else the status decides), its message, and the numbers a code
+ * carries (expected and actual of a CURSOR_MISMATCH, peer and idx of a fork).
+ */
+function serverError(path, status, answer) {
+  const ok = answer !== null && typeof answer === 'object';
+  const code = ok && codes.includes(answer.code) ? answer.code : httpCode(status);
+  const e = fail(code, `${path}: ${ok && typeof answer.message === 'string' ? answer.message : `HTTP ${status}`}`);
+  if (!ok) return e;
+  for (const f of ['expected', 'actual', 'idx']) {
+    const v = answer[f];
+    if (Number.isSafeInteger(v) && v >= 0) e[f] = v;
+    else if (typeof v === 'string' && /^\d{1,20}$/.test(v)) e[f] = BigInt(v);
+  }
+  if (typeof answer.peer === 'string') e.peer = answer.peer;
+  return e;
 }
 
 /** The code of a failed HTTP answer that names none of ours. */
