@@ -43,6 +43,7 @@ func TestLog(t *testing.T) {
 func TestBlobStore(t *testing.T) {
 	t.Run("MemoryBlobs", func(t *testing.T) {
 		changelogtest.RunBlobStore(t, func(testing.TB) changelog.BlobStore { return changelog.NewMemoryBlobs() })
+		changelogtest.RunBlobManager(t, func(testing.TB) changelog.BlobStore { return changelog.NewMemoryBlobs() })
 	})
 	for _, chunk := range []int{0, 1000} {
 		t.Run(fmt.Sprintf("KVBlobs/chunk%d", chunk), func(t *testing.T) {

@@ -5,7 +5,6 @@ package fsblobs_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -191,117 +190,41 @@ func TestClosed(t *testing.T) {
 	assert.ErrorIs(t, err, fsblobs.ErrClosed)
 }
 
-// errCrash stops a Manager's write at a step, as a crash would.
-var errCrash = errors.New("crash")
-
-// orphan is a blob nothing references.
-type orphan int
-
-const (
-	none    orphan = iota
-	blob           // a complete blob: a write claimed while it wrote, then crashed
-	partial        // a temporary file: a Put killed before its rename
-)
-
-// op is one step of a Manager scenario.
-type op struct {
-	object string
-	value  []byte         // nil: delete object
-	crash  changelog.Step // the write stops at this step (empty: it completes)
-	orphan orphan         // value goes straight into the blob tier, referenced by nothing
-}
-
-func large(tag string) []byte {
-	return bytes.Repeat([]byte(tag), 4*changelog.DefaultInlineMax/len(tag)+1)
-}
-
-// TestManager runs a changelog.Manager over memkv and a Store: large
-// values go to the folder, and after Recover and Sweep it holds exactly
-// the revisions the reference tier points to.
+// TestManager runs the Manager's crash table over a folder: after Recover
+// and Sweep it holds exactly the revisions the reference tier points to,
+// and no temporary file.
 func TestManager(t *testing.T) {
-	small := []byte("small")
-	tests := []struct {
-		name string
-		ops  []op
-		want map[string][]byte
-	}{
-		{"Large", []op{{object: "a", value: large("a1")}}, map[string][]byte{"a": large("a1")}},
-		{"OverwriteLarge", []op{{object: "a", value: large("a1")}, {object: "a", value: large("a2")}}, map[string][]byte{"a": large("a2")}},
-		{"LargeToSmall", []op{{object: "a", value: large("a1")}, {object: "a", value: small}}, map[string][]byte{"a": small}},
-		{"SmallToLarge", []op{{object: "a", value: small}, {object: "a", value: large("a2")}}, map[string][]byte{"a": large("a2")}},
-		{"Delete", []op{{object: "a", value: large("a1")}, {object: "b", value: large("b1")}, {object: "a"}}, map[string][]byte{"b": large("b1")}},
-		{"CrashAfterWritten", []op{{object: "a", value: large("a1")}, {object: "a", value: large("a2"), crash: changelog.StepWritten}}, map[string][]byte{"a": large("a1")}},
-		{"CrashAfterDeleted", []op{{object: "a", value: large("a1")}, {object: "a", value: large("a2"), crash: changelog.StepDeleted}}, map[string][]byte{"a": large("a2")}},
-		{"CrashBeforeRemove", []op{{object: "a", value: large("a1")}, {object: "a", crash: changelog.StepBeforeRemove}}, map[string][]byte{}},
-		{"Orphan", []op{{object: "a", value: large("a1")}, {value: large("lost"), orphan: blob}}, map[string][]byte{"a": large("a1")}},
-		{"PartialPut", []op{{object: "a", value: large("a1")}, {value: large("half"), orphan: partial}}, map[string][]byte{"a": large("a1")}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			blobs := open(t, dir)
-			var crashAt changelog.Step
-			m, err := changelog.NewManager(ctx, memkv.New(), changelog.NewMemory(nil), blobs, changelog.ManagerOptions{
-				Hook: func(step changelog.Step, _ string) error {
-					if step == crashAt {
-						return errCrash
-					}
-					return nil
-				},
-			})
-			require.NoError(t, err)
-			for _, o := range tc.ops {
-				switch {
-				case o.orphan == partial:
-					rev := newRev(t)
-					p := filepath.Join(dir, rev.String()[:2], rev.String()+".tmp-0badc0ffee0badc0")
-					require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-					require.NoError(t, os.WriteFile(p, o.value[:len(o.value)/2], 0o644))
-				case o.orphan == blob:
-					require.NoError(t, blobs.Put(ctx, newRev(t), o.value))
-				default:
-					crashAt = o.crash
-					if o.value == nil {
-						err = m.Delete(ctx, o.object)
-					} else {
-						err = m.Put(ctx, o.object, o.value)
-					}
-					crashAt = ""
-					if o.crash != "" {
-						require.ErrorIs(t, err, errCrash)
-					} else {
-						require.NoError(t, err)
-					}
-				}
+	changelogtest.RunBlobManager(t, func(t testing.TB) changelog.BlobStore {
+		dir := t.TempDir()
+		t.Cleanup(func() {
+			for _, f := range files(t, dir) {
+				assert.NotContains(t, f, ".tmp-", "no temporary file is left")
 			}
-
-			_, err = m.Recover(ctx)
-			require.NoError(t, err)
-			_, err = m.Sweep(ctx)
-			require.NoError(t, err)
-
-			for _, object := range []string{"a", "b"} {
-				got, err := m.Get(ctx, object)
-				if want, ok := tc.want[object]; ok {
-					require.NoError(t, err, object)
-					assert.True(t, bytes.Equal(want, got), "%s reads back", object)
-				} else {
-					assert.ErrorIs(t, err, changelog.ErrNotFound, object)
-				}
-			}
-			refs, err := m.Referenced(ctx)
-			require.NoError(t, err)
-			revs, err := blobs.Revisions(ctx)
-			require.NoError(t, err)
-			assert.ElementsMatch(t, refs, revs, "the folder holds exactly the referenced blobs")
-			nLarge := 0
-			for _, v := range tc.want {
-				if len(v) > changelog.DefaultInlineMax {
-					nLarge++
-				}
-			}
-			assert.Len(t, refs, nLarge, "large values are in the blob tier")
-			assert.Len(t, files(t, dir), nLarge, "no temporary file is left")
 		})
+		return open(t, dir)
+	})
+}
+
+// TestSweepRemovesPartialPut: a Put killed mid-file leaves a temporary file
+// that nothing names; a Manager's Sweep removes it and keeps the value.
+func TestSweepRemovesPartialPut(t *testing.T) {
+	dir := t.TempDir()
+	blobs := open(t, dir)
+	m, err := changelog.NewManager(ctx, memkv.New(), changelog.NewMemory(nil), blobs, changelog.ManagerOptions{})
+	require.NoError(t, err)
+	value := bytes.Repeat([]byte("a"), 4*changelog.DefaultInlineMax)
+	require.NoError(t, m.Put(ctx, "a", value))
+	rev := newRev(t)
+	p := filepath.Join(dir, rev.String()[:2], rev.String()+".tmp-0badc0ffee0badc0")
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, value[:len(value)/2], 0o644))
+	n, err := m.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the partial blob is swept")
+	got, err := m.Get(ctx, "a")
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(value, got))
+	for _, f := range files(t, dir) {
+		assert.NotContains(t, f, ".tmp-")
 	}
 }

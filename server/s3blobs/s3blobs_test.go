@@ -5,7 +5,6 @@ package s3blobs_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"testing"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/changelog/changelogtest"
-	"github.com/idbsync/idbsync/core/kv/memkv"
 	"github.com/idbsync/idbsync/server/internal/s3test"
 	"github.com/idbsync/idbsync/server/s3blobs"
 )
@@ -155,100 +153,9 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
-// errCrash stops a Manager's write at a step, as a crash would.
-var errCrash = errors.New("crash")
-
-// op is one step of a Manager scenario.
-type op struct {
-	object string
-	value  []byte         // nil: delete object
-	crash  changelog.Step // the write stops at this step (empty: it completes)
-	orphan bool           // value goes straight into the blob tier, referenced by nothing
-}
-
-func large(tag string) []byte {
-	return bytes.Repeat([]byte(tag), 4*changelog.DefaultInlineMax/len(tag)+1)
-}
-
-// TestManager runs a changelog.Manager over memkv and a Store: large
-// values go to the bucket, and after Recover and Sweep it holds exactly
-// the revisions the reference tier points to.
+// TestManager runs the Manager's crash table over a bucket: after Recover
+// and Sweep it holds exactly the revisions the reference tier points to.
 func TestManager(t *testing.T) {
 	srv := s3test.Start(t)
-	small := []byte("small")
-	tests := []struct {
-		name string
-		ops  []op
-		want map[string][]byte
-	}{
-		{"Large", []op{{object: "a", value: large("a1")}}, map[string][]byte{"a": large("a1")}},
-		{"OverwriteLarge", []op{{object: "a", value: large("a1")}, {object: "a", value: large("a2")}}, map[string][]byte{"a": large("a2")}},
-		{"LargeToSmall", []op{{object: "a", value: large("a1")}, {object: "a", value: small}}, map[string][]byte{"a": small}},
-		{"SmallToLarge", []op{{object: "a", value: small}, {object: "a", value: large("a2")}}, map[string][]byte{"a": large("a2")}},
-		{"Delete", []op{{object: "a", value: large("a1")}, {object: "b", value: large("b1")}, {object: "a"}}, map[string][]byte{"b": large("b1")}},
-		{"CrashAfterWritten", []op{{object: "a", value: large("a1")}, {object: "a", value: large("a2"), crash: changelog.StepWritten}}, map[string][]byte{"a": large("a1")}},
-		{"CrashAfterDeleted", []op{{object: "a", value: large("a1")}, {object: "a", value: large("a2"), crash: changelog.StepDeleted}}, map[string][]byte{"a": large("a2")}},
-		{"CrashBeforeRemove", []op{{object: "a", value: large("a1")}, {object: "a", crash: changelog.StepBeforeRemove}}, map[string][]byte{}},
-		{"Orphan", []op{{object: "a", value: large("a1")}, {value: large("lost"), orphan: true}}, map[string][]byte{"a": large("a1")}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			blobs := open(t, srv.Options())
-			var crashAt changelog.Step
-			m, err := changelog.NewManager(ctx, memkv.New(), changelog.NewMemory(nil), blobs, changelog.ManagerOptions{
-				Hook: func(step changelog.Step, _ string) error {
-					if step == crashAt {
-						return errCrash
-					}
-					return nil
-				},
-			})
-			require.NoError(t, err)
-			for _, o := range tc.ops {
-				if o.orphan {
-					require.NoError(t, blobs.Put(ctx, newRev(t), o.value))
-					continue
-				}
-				crashAt = o.crash
-				if o.value == nil {
-					err = m.Delete(ctx, o.object)
-				} else {
-					err = m.Put(ctx, o.object, o.value)
-				}
-				crashAt = ""
-				if o.crash != "" {
-					require.ErrorIs(t, err, errCrash)
-				} else {
-					require.NoError(t, err)
-				}
-			}
-
-			_, err = m.Recover(ctx)
-			require.NoError(t, err)
-			_, err = m.Sweep(ctx)
-			require.NoError(t, err)
-
-			for _, object := range []string{"a", "b"} {
-				got, err := m.Get(ctx, object)
-				if want, ok := tc.want[object]; ok {
-					require.NoError(t, err, object)
-					assert.True(t, bytes.Equal(want, got), "%s reads back", object)
-				} else {
-					assert.ErrorIs(t, err, changelog.ErrNotFound, object)
-				}
-			}
-			refs, err := m.Referenced(ctx)
-			require.NoError(t, err)
-			revs, err := blobs.Revisions(ctx)
-			require.NoError(t, err)
-			assert.ElementsMatch(t, refs, revs, "the bucket holds exactly the referenced blobs")
-			nLarge := 0
-			for _, v := range tc.want {
-				if len(v) > changelog.DefaultInlineMax {
-					nLarge++
-				}
-			}
-			assert.Len(t, refs, nLarge, "large values are in the blob tier")
-		})
-	}
+	changelogtest.RunBlobManager(t, func(t testing.TB) changelog.BlobStore { return open(t, srv.Options()) })
 }
