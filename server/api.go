@@ -26,6 +26,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/spaces/{space}/read-since", s.call(s.readSince))
 	s.mux.HandleFunc("POST /v1/spaces/{space}/apply", s.call(s.apply))
 	s.mux.HandleFunc("GET /v1/spaces/{space}/live", s.call(s.live))
+	s.mux.HandleFunc("PUT /v1/spaces/{space}/blobs/{hash}", s.call(s.putBlob))
+	s.mux.HandleFunc("GET /v1/spaces/{space}/blobs/{hash}", s.call(s.getBlob))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such call: %s %s", errNotFound, r.Method, r.URL.Path))
 	})

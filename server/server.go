@@ -9,7 +9,9 @@
 // prefix in the one store), under /v1/spaces/{space}/: the three calls of
 // the browser's fetchTransport (POST cursors, read-since, apply) and a live
 // channel (GET live, a WebSocket that sends the space's cursors whenever
-// they advance); /healthz answers whether the store does.
+// they advance), and blobs by content hash (PUT and GET blobs/{sha256},
+// written crash-safely through the space's change log); /healthz answers
+// whether the store does.
 //
 // Every call carries "Authorization: Bearer <JWT>" (see Auth): the subject
 // is the user, the spaces claim what they may use. The server stamps every
@@ -55,6 +57,15 @@ type Config struct {
 	// store, to see what other server processes applied; zero means one
 	// second.
 	LivePoll time.Duration
+	// MaxBlob bounds an uploaded blob; zero means 64 MiB.
+	MaxBlob int64
+	// Interval is the heartbeat and recovery interval of each space's
+	// change log instance (a process that dies is claimed after three);
+	// zero means changelog.DefaultInterval.
+	Interval time.Duration
+	// BlobHook, when set, runs at each step of a large blob write
+	// (engine.Options.BlobHook): tests crash a process there.
+	BlobHook func(step changelog.Step, object string) error
 }
 
 // Server is the sync server. It is an http.Handler.
@@ -81,6 +92,9 @@ func New(cfg Config) (*Server, error) {
 	cfg.MaxPage = min(cfg.MaxPage, oplog.MaxBatchEntries)
 	if cfg.LivePoll <= 0 {
 		cfg.LivePoll = time.Second
+	}
+	if cfg.MaxBlob <= 0 {
+		cfg.MaxBlob = 64 << 20
 	}
 	s := &Server{cfg: cfg, spaces: spaces{cfg: cfg}, mux: http.NewServeMux()}
 	s.routes()

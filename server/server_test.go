@@ -335,3 +335,48 @@ func TestSpacesAreSeparate(t *testing.T) {
 		assert.Len(t, c, want, fmt.Sprint(space))
 	}
 }
+
+// TestBlobs: blobs are named by their content hash; a body that is not
+// what its name says, a bad name, one too large are refused.
+func TestBlobs(t *testing.T) {
+	e := newEnv(t, memkv.New(), nil)
+	c := e.client(t, "s", e.token(t, uuid.New(), "s"))
+	data := bytes.Repeat([]byte("photo "), 20_000) // past the inline limit: the blob tier
+	hash, err := c.PutBlob(ctx, data)
+	require.NoError(t, err)
+	got, err := c.GetBlob(ctx, hash)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(data, got))
+	_, err = c.PutBlob(ctx, data)
+	require.NoError(t, err, "a second upload of the same bytes is fine")
+
+	var se *client.Error
+	_, err = c.GetBlob(ctx, strings.Repeat("0", 64))
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusNotFound, se.Status)
+
+	put := func(name string, body []byte) (int, string) {
+		req, err := http.NewRequest(http.MethodPut, e.url+"/v1/spaces/s/blobs/"+name, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+e.token(t, uuid.New(), "s"))
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		code, _ := out["code"].(string)
+		return res.StatusCode, code
+	}
+	status, code := put(hash, []byte("other bytes"))
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, errcode.CodeCorrupt, code, "a body whose hash is not its name")
+	status, code = put("NOT-A-HASH", []byte("x"))
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, errcode.CodeInvalidArgument, code)
+	big := make([]byte, 64<<20+1)
+	status, _ = put(strings.Repeat("a", 64), big)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+	got, err = c.GetBlob(ctx, hash)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(data, got), "refused uploads changed nothing")
+}

@@ -65,7 +65,10 @@ func (ss *spaces) get(ctx context.Context, name string) (*space, error) {
 			return nil, err
 		}
 	}
-	e, err := engine.Open(ctx, engine.Options{Store: ss.cfg.Store, Blobs: blobs, Prefix: p, Name: name, Now: ss.cfg.Now})
+	e, err := engine.Open(ctx, engine.Options{
+		Store: ss.cfg.Store, Blobs: blobs, Prefix: p, Name: name, Now: ss.cfg.Now,
+		Interval: ss.cfg.Interval, BlobHook: ss.cfg.BlobHook,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,9 @@ type Options struct {
 	// MaxSkew is how far ahead of Now a remote timestamp may be; zero
 	// means hlc.DefaultMaxSkew.
 	MaxSkew time.Duration
+	// BlobHook, when set, runs at each step of a large PutBlob
+	// (changelog.ManagerOptions.Hook): tests stop a writer there.
+	BlobHook func(step changelog.Step, object string) error
 }
 
 // Tables returns every table an engine uses under prefix (empty: the
@@ -164,7 +167,7 @@ func Open(ctx context.Context, opts Options) (_ *Engine, err error) {
 			return nil, err
 		}
 	}
-	e.mgr, err = changelog.NewManager(ctx, opts.Store, e.log, blobs, changelog.ManagerOptions{Prefix: opts.Prefix})
+	e.mgr, err = changelog.NewManager(ctx, opts.Store, e.log, blobs, changelog.ManagerOptions{Prefix: opts.Prefix, Hook: opts.BlobHook})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,11 +88,18 @@ func (e *Error) Is(target error) bool { return errcode.Matches(e.Code, target) }
 // server answered is an *Error, one it could not be asked is
 // errcode.ErrUnavailable.
 func (c *Client) post(ctx context.Context, call, contentType string, body []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+call, bytes.NewReader(body))
+	return c.do(ctx, http.MethodPost, call, contentType, body)
+}
+
+// do sends a request of method to call (see post).
+func (c *Client) do(ctx context.Context, method, call, contentType string, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+call, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", contentType)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
@@ -102,7 +111,7 @@ func (c *Client) post(ctx context.Context, call, contentType string, body []byte
 		return nil, fmt.Errorf("%w: %s: %v", errcode.ErrUnavailable, call, err)
 	}
 	defer res.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(res.Body, oplog.MaxBatchBytes+64<<10))
+	out, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: reading the answer: %v", errcode.ErrUnavailable, call, err)
 	}
@@ -175,4 +184,18 @@ func parseIndex(raw json.RawMessage) (uint64, error) {
 		return 0, errors.New("an index is a non-negative integer or its decimal string")
 	}
 	return n, nil
+}
+
+// PutBlob uploads data, named by its SHA-256 (which it returns).
+func (c *Client) PutBlob(ctx context.Context, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	_, err := c.do(ctx, http.MethodPut, "blobs/"+hash, "application/octet-stream", data)
+	return hash, err
+}
+
+// GetBlob downloads the blob named hash; an unknown one is an *Error with
+// status 404.
+func (c *Client) GetBlob(ctx context.Context, hash string) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "blobs/"+hash, "", nil)
 }

@@ -56,7 +56,7 @@ func main() {
 // flags are the command line.
 type flags struct {
 	listen, store, blobs, secretFile, publicKey, allowOrigin string
-	devTTL                                                   time.Duration
+	devTTL, interval                                         time.Duration
 }
 
 func parse(args []string) (flags, error) {
@@ -69,6 +69,7 @@ func parse(args []string) (flags, error) {
 	fs.StringVar(&f.publicKey, "jwt-public-key", "", "PEM file of the Ed25519 public key of EdDSA tokens")
 	fs.StringVar(&f.allowOrigin, "allow-origin", "", "the origin of the web app (CORS), or * for any")
 	fs.DurationVar(&f.devTTL, "dev-token-ttl", 30*24*time.Hour, "how long the development token printed without -jwt-* flags lasts")
+	fs.DurationVar(&f.interval, "instance-interval", 0, "heartbeat and recovery interval of the process's change log instances (a dead process is claimed after three); default 10s")
 	return f, fs.Parse(args)
 }
 
@@ -94,7 +95,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{Store: store, Blobs: blobs, Auth: auth, AllowOrigin: f.allowOrigin, Log: log})
+	srv, err := server.New(server.Config{
+		Store: store, Blobs: blobs, Auth: auth, AllowOrigin: f.allowOrigin, Log: log,
+		Interval: f.interval, BlobHook: failpoint(os.Getenv("IDBSYNC_FAILPOINT")),
+	})
 	if err != nil {
 		return err
 	}
@@ -227,6 +231,22 @@ func devSecret(path string) ([]byte, error) {
 	}
 	s := hex.EncodeToString(raw)
 	return []byte(s), os.WriteFile(path, []byte(s+"\n"), 0o600)
+}
+
+// failpoint is the test failpoint IDBSYNC_FAILPOINT names: "blob-written"
+// kills the process with SIGKILL once a blob upload's bytes are in the blob
+// tier and before its reference is written, as a crash mid-upload would.
+func failpoint(name string) func(changelog.Step, string) error {
+	if name != "blob-written" {
+		return nil
+	}
+	return func(step changelog.Step, _ string) error {
+		if step == changelog.StepWritten {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // the signal is on its way
+		}
+		return nil
+	}
 }
 
 // redact hides the password of a URL in the logs.

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/idbsync/idbsync/server/client"
 	"github.com/idbsync/idbsync/server/internal/pgtest"
 	"github.com/idbsync/idbsync/server/internal/s3test"
+	"github.com/idbsync/idbsync/server/s3blobs"
 )
 
 // scaledOut is two server processes over one PostgreSQL and one S3 bucket,
@@ -132,4 +134,53 @@ func TestPostgresRestartedUnderTheServer(t *testing.T) {
 	cur, err := c.Cursors(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, oplog.PeerCursors{d.Peer(): 2}, cur)
+}
+
+// TestKilledMidUploadIsCollected: a process SIGKILLed in the middle of a
+// blob upload (its bytes in S3, its reference not yet written) leaves an
+// orphan; another process claims the dead one's change log instance and
+// deletes it, and the blobs that were stored stay.
+func TestKilledMidUploadIsCollected(t *testing.T) {
+	db := pgtest.Start(t)
+	s3 := s3test.Start(t)
+	o := s3.Options()
+	dir := t.TempDir()
+	secret := "a secret of at least thirty-two bytes, for the tests"
+	secretFile := filepath.Join(dir, "secret")
+	require.NoError(t, os.WriteFile(secretFile, []byte(secret), 0o600))
+	blobsURL := fmt.Sprintf("s3://%s:%s@%s/%s?secure=false", o.AccessKey, o.SecretKey, o.Endpoint, o.Bucket)
+	args := []string{"-store", db.URL(), "-blobs", blobsURL, "-jwt-secret-file", secretFile, "-instance-interval", "300ms"}
+	survivor := start(t, false, args...)
+	t.Setenv("IDBSYNC_FAILPOINT", "blob-written")
+	doomed := start(t, false, args...)
+	auth, err := server.NewAuth([]byte(secret), nil, nil)
+	require.NoError(t, err)
+	tok, err := auth.Token(uuid.New(), []string{"*"}, time.Hour)
+	require.NoError(t, err)
+	ctx := context.Background()
+	clientOf := func(p *proc) *client.Client {
+		c, err := client.New(p.url, "s", client.Options{Token: tok, Timeout: 10 * time.Second})
+		require.NoError(t, err)
+		return c
+	}
+	kept := bytes.Repeat([]byte("kept "), 50_000)
+	keptHash, err := clientOf(survivor).PutBlob(ctx, kept)
+	require.NoError(t, err)
+
+	_, err = clientOf(doomed).PutBlob(ctx, bytes.Repeat([]byte("lost "), 50_000))
+	require.ErrorIs(t, err, errcode.ErrUnavailable, "the process died mid-upload")
+	_ = doomed.wait(t, 10*time.Second)
+
+	tier, err := s3blobs.Open(ctx, s3blobs.Options{Endpoint: o.Endpoint, AccessKey: o.AccessKey, SecretKey: o.SecretKey, Bucket: o.Bucket, Prefix: "s"})
+	require.NoError(t, err)
+	revs, err := tier.Revisions(ctx)
+	require.NoError(t, err)
+	require.Len(t, revs, 2, "the kept blob and the dead process's orphan")
+	require.Eventually(t, func() bool {
+		revs, err := tier.Revisions(ctx)
+		return err == nil && len(revs) == 1
+	}, 20*time.Second, 100*time.Millisecond, "the survivor claims the dead instance and deletes its orphan")
+	got, err := clientOf(survivor).GetBlob(ctx, keptHash)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(kept, got), "the stored blob stays")
 }
