@@ -9,6 +9,7 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { start, newContext, openPage } from './lib.mjs';
 import { SyncServer, claims } from './syncserverlib.mjs';
+import { startPostgres } from './pglib.mjs';
 
 let env;
 let srv;
@@ -32,7 +33,7 @@ async function device() {
  * as globalThis.dev ({m, e, t}), and helpers that read everything the
  * replica holds as plain data. Resolves to the engine's peer id.
  */
-function setUp(page, { name, space, token, peer, transport = {} }) {
+function setUp(page, { name, space, token, peer, transport = {}, server = srv }) {
   return page.evaluate(async ({ url, name, space, token, peer, transport }) => {
     const m = await T.load();
     const e = await m.open({ name, ...(peer ? { peer } : {}) });
@@ -62,7 +63,7 @@ function setUp(page, { name, space, token, peer, transport = {} }) {
     const attempt = (p) => p.then((v) => ({ ok: T.show(v) }), (err) => T.err(err));
     globalThis.dev = { m, e, t, log, rows, attempt };
     return { peer: e.peer, attests: t.attests };
-  }, { url: srv.url, name, space, token, peer, transport });
+  }, { url: server.url, name, space, token, peer, transport });
 }
 
 /** One round of a device: random writes, then a sync with more writes while it runs. */
@@ -88,14 +89,15 @@ function round(page, { seed, round: r, keys }) {
   }, { seed, r, keys });
 }
 
-test('two devices edit at random and sync through the server at once, round after round: both and the server end identical, every entry moved once', { timeout: 60_000 }, async () => {
+/** Two devices edit at random and sync through srv at once, round after round. */
+async function converge(srv, label) {
   const space = 'converge';
   const a = await device();
   const b = await device();
   const userB = randomUUID();
   const [pa, pb] = await Promise.all([
-    setUp(a.page, { name: 'notes', space, token: srv.token }),
-    setUp(b.page, { name: 'notes', space, token: srv.mint({ user: userB, spaces: [space] }) }),
+    setUp(a.page, { name: 'notes', space, token: srv.token, server: srv }),
+    setUp(b.page, { name: 'notes', space, token: srv.mint({ user: userB, spaces: [space] }), server: srv }),
   ]);
   assert.equal(pa.attests, true, 'a transport to a space attests');
   assert.notEqual(pa.peer, pb.peer);
@@ -137,9 +139,24 @@ test('two devices edit at random and sync through the server at once, round afte
   const applies = calls.filter((q) => q.path.endsWith('/apply'));
   assert.ok(applies.length >= 2 * rounds, `${applies.length} pushes`);
   assert.deepEqual(calls.filter((q) => q.status !== 200), [], 'every call answered 200');
-  console.log(`converge: ${msg}, ${rounds} rounds, a wrote ${total.a.wrote}, b ${total.b.wrote}, ${sa.rows.length} live keys, ${applies.length} pushes`);
+  console.log(`converge (${label}): ${msg}, ${rounds} rounds, a wrote ${total.a.wrote}, b ${total.b.wrote}, ${sa.rows.length} live keys, ${applies.length} pushes`);
   assert.deepEqual([a.page.errors, b.page.errors], [[], []]);
   await Promise.all([a.context.close(), b.context.close()]);
+}
+
+test('two devices edit at random and sync through the server at once, round after round: both and the server end identical, every entry moved once', { timeout: 60_000 }, async () => {
+  await converge(srv, 'bbolt');
+});
+
+test('the same through a server on PostgreSQL', { timeout: 90_000 }, async () => {
+  const pg = await startPostgres();
+  const onPg = await SyncServer.start({ postgres: pg.url });
+  try {
+    await converge(onPg, 'PostgreSQL');
+  } finally {
+    await onPg.close();
+    pg.stop();
+  }
 });
 
 test('auth: no token and an expired one are UNAUTHENTICATED, another space\'s PERMISSION_DENIED, a token function is asked again once on a 401; nothing refused is applied', { timeout: 60_000 }, async () => {

@@ -2,8 +2,8 @@
 // as a child process of a browser suite: development mode over a bolt store
 // in a folder of its own, on a port of its own, any origin allowed.
 import { spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,12 +22,21 @@ export function claims(token) {
 
 /** One idbsync-server process at a time over one store; restart() keeps the store and the port. */
 export class SyncServer {
-  /** Starts a server over a fresh store in a temporary folder. */
-  static async start() {
+  /**
+   * Starts a server over a fresh store in a temporary folder, or, with
+   * postgres (a URL), over that database with a secret of its own (the
+   * token is then minted here, for one user).
+   */
+  static async start({ postgres } = {}) {
     if (!existsSync(serverBin)) {
       throw new Error(`${serverBin} is missing: run \`make test-e2e\` (or \`go build -o dist/idbsync-server ./server/cmd/idbsync-server\`) first`);
     }
     const s = new SyncServer(await mkdtemp(path.join(os.tmpdir(), 'idbsync-e2e-')));
+    if (postgres) {
+      s.postgres = postgres;
+      writeFileSync(path.join(s.dir, 'dev-jwt-secret'), randomBytes(32).toString('hex'));
+      s.token = s.mint({ spaces: ['*'] });
+    }
     await s.#run('127.0.0.1:0');
     return s;
   }
@@ -50,7 +59,10 @@ export class SyncServer {
   get user() { return claims(this.token).sub; }
 
   async #run(listen) {
-    const child = spawn(serverBin, ['-listen', listen, '-store', `bolt:${path.join(this.dir, 'db')}`, '-allow-origin', '*'], {
+    const store = this.postgres
+      ? ['-store', this.postgres, '-jwt-secret-file', path.join(this.dir, 'dev-jwt-secret')]
+      : ['-store', `bolt:${path.join(this.dir, 'db')}`];
+    const child = spawn(serverBin, ['-listen', listen, ...store, '-allow-origin', '*'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const run = ++this.runs;
@@ -58,7 +70,7 @@ export class SyncServer {
     child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const stderr = [];
     let url;
-    let token;
+    let token = this.postgres ? this.token : undefined;
     let wantToken = false;
     const ready = new Promise((resolve, reject) => {
       const done = () => { if (url && token) resolve(); };
