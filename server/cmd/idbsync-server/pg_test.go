@@ -149,7 +149,7 @@ func TestKilledMidUploadIsCollected(t *testing.T) {
 	secretFile := filepath.Join(dir, "secret")
 	require.NoError(t, os.WriteFile(secretFile, []byte(secret), 0o600))
 	blobsURL := fmt.Sprintf("s3://%s:%s@%s/%s?secure=false", o.AccessKey, o.SecretKey, o.Endpoint, o.Bucket)
-	args := []string{"-store", db.URL(), "-blobs", blobsURL, "-jwt-secret-file", secretFile, "-instance-interval", "300ms"}
+	args := []string{"-store", db.URL(), "-blobs", blobsURL, "-jwt-secret-file", secretFile, "-instance-interval", "1s"}
 	survivor := start(t, false, args...)
 	t.Setenv("IDBSYNC_FAILPOINT", "blob-written")
 	doomed := start(t, false, args...)
