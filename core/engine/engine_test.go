@@ -324,15 +324,26 @@ func TestRecoveryAfterDeadInstance(t *testing.T) {
 			err := dead.PutBlob(ctx, "att", bytes.Repeat([]byte("new "), 10_000))
 			require.ErrorIs(t, err, errCrashed)
 
+			// Until the test looks, every instance passes for alive: the
+			// survivor's first recovery round, run at open, must not beat
+			// the check below to the orphan.
+			var looked atomic.Bool
 			var alive func(context.Context, uuid.UUID) (bool, bool)
 			if tc.alive != nil {
-				alive = tc.alive(deadID)
+				check := tc.alive(deadID)
+				alive = func(ctx context.Context, id uuid.UUID) (bool, bool) {
+					if !looked.Load() {
+						return true, true
+					}
+					return check(ctx, id)
+				}
 			}
 			survivor := open(t, data.Reopen(), wall, engine.Options{Alive: alive})
 			s, err := survivor.Stats(ctx)
 			require.NoError(t, err)
 			require.Equal(t, 2, s.Blobs, "the old blob and the dead write's orphan")
 			require.Equal(t, 1, s.Changes, "the dead write's change is outstanding")
+			looked.Store(true)
 
 			wall.Add(tc.wait)
 			_, err = survivor.Recover(ctx)
