@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 
 	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/oplog"
+	"github.com/idbsync/idbsync/server/internal/jsonindex"
 )
 
 // maxJSON bounds the body of a JSON request.
@@ -90,17 +90,9 @@ func (s *Server) cursors(w http.ResponseWriter, r *http.Request, _ Principal, sp
 func cursorsJSON(c oplog.PeerCursors) map[string]any {
 	out := make(map[string]any, len(c))
 	for p, n := range c {
-		out[p.String()] = index(n)
+		out[p.String()] = jsonindex.Of(n)
 	}
 	return out
-}
-
-// index is an index as JSON: a number, or a decimal string past 2^53.
-func index(n uint64) any {
-	if n <= 1<<53 {
-		return n
-	}
-	return strconv.FormatUint(n, 10)
 }
 
 // readSinceRequest is read-since's body.
@@ -121,7 +113,7 @@ func (s *Server) readSince(w http.ResponseWriter, r *http.Request, _ Principal, 
 	if err != nil {
 		return fmt.Errorf("%w: read-since: peer %q is not a uuid", errcode.ErrInvalidArgument, req.Peer)
 	}
-	from, err := parseIndex(req.From)
+	from, err := jsonindex.Parse(req.From)
 	if err != nil {
 		return fmt.Errorf("%w: read-since: from: %v", errcode.ErrInvalidArgument, err)
 	}
@@ -135,19 +127,6 @@ func (s *Server) readSince(w http.ResponseWriter, r *http.Request, _ Principal, 
 	w.Header().Set("Content-Type", "application/octet-stream")
 	_, err = w.Write(batch)
 	return err
-}
-
-// parseIndex reads an index given as a JSON number or a decimal string.
-func parseIndex(raw json.RawMessage) (uint64, error) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return strconv.ParseUint(s, 10, 64)
-	}
-	var n uint64
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return 0, fmt.Errorf("want an index (a non-negative integer or its decimal string), got %s", raw)
-	}
-	return n, nil
 }
 
 // apply ingests one wire batch pushed by the principal.
@@ -216,11 +195,11 @@ func writeError(w http.ResponseWriter, err error) {
 	}
 	var cm *oplog.CursorMismatchError
 	if errors.As(err, &cm) {
-		body["expected"], body["actual"] = index(cm.Expected), index(cm.Actual)
+		body["expected"], body["actual"] = jsonindex.Of(cm.Expected), jsonindex.Of(cm.Actual)
 	}
 	var fork *oplog.ForkError
 	if errors.As(err, &fork) {
-		body["peer"], body["idx"] = fork.Peer.String(), index(fork.Idx)
+		body["peer"], body["idx"] = fork.Peer.String(), jsonindex.Of(fork.Idx)
 	}
 	if status == 0 {
 		status = http.StatusInternalServerError

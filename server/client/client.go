@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,6 +24,7 @@ import (
 	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/oplog"
 	"github.com/idbsync/idbsync/core/syncer"
+	"github.com/idbsync/idbsync/server/internal/jsonindex"
 )
 
 // Options configure New. The zero value of every field but Token is ready
@@ -144,7 +144,7 @@ func (c *Client) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: cursors: peer %q", oplog.ErrCorrupt, k)
 		}
-		n, err := parseIndex(v)
+		n, err := jsonindex.Parse(v)
 		if err != nil {
 			return nil, fmt.Errorf("%w: cursors: %v", oplog.ErrCorrupt, err)
 		}
@@ -171,19 +171,6 @@ func (c *Client) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, er
 		return oplog.BatchResult{}, fmt.Errorf("%w: apply: %v", oplog.ErrCorrupt, err)
 	}
 	return oplog.BatchResult{Applied: res.Applied, Skipped: res.Skipped}, nil
-}
-
-// parseIndex reads an index given as a JSON number or a decimal string.
-func parseIndex(raw json.RawMessage) (uint64, error) {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strconv.ParseUint(s, 10, 64)
-	}
-	var n uint64
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return 0, errors.New("an index is a non-negative integer or its decimal string")
-	}
-	return n, nil
 }
 
 // PutBlob uploads data, named by its SHA-256 (which it returns).
