@@ -13,7 +13,8 @@ PORT ?= 8080
 SERVER_PORT ?= 8787
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all setup build lint test test-native test-browser test-e2e demo bench bench-go bench-server clean server
+
+.PHONY: all setup build package lint test test-native test-browser test-e2e demo bench bench-go bench-server clean server
 
 all: build
 
@@ -26,8 +27,17 @@ build: setup
 	wasm-opt $(WASM_OPT_FLAGS) dist/idbsync.raw.wasm -o dist/idbsync.wasm
 	@rm dist/idbsync.raw.wasm
 	@cp "$$(go env GOROOT)/lib/wasm/wasm_exec.js" dist/
+	@printf "// Written by make build: the version of idbsync.wasm beside it.\nexport const version = '%s';\n" '$(VERSION)' > dist/version.js
 	@printf 'dist/idbsync.wasm: %s bytes raw, %s bytes gzip -9\n' \
 		"$$(wc -c < dist/idbsync.wasm)" "$$(gzip -9c dist/idbsync.wasm | wc -c)"
+
+# The npm package: dist/package/ (web/'s entry point, worker and types, the
+# built module) and its tarball, dist/idbsync-<version>.tgz.
+PACKAGE_FILES := web/idbsync.js web/idbsync-core.js web/idbsync-worker.js web/idbsync.d.ts web/package.json
+package: build
+	@rm -rf dist/package && mkdir -p dist/package
+	cp $(PACKAGE_FILES) dist/idbsync.wasm dist/wasm_exec.js dist/version.js dist/package/
+	cd dist && npm pack --silent ./package
 
 lint: setup
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \

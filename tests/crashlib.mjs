@@ -1,6 +1,7 @@
 // Shared helpers of crash.test.mjs and converge.test.mjs: pages with
 // in-page helpers, killing a renderer (CDP Page.crash) or a whole browser
 // (SIGKILL of a persistent profile's process), and the LWW model.
+import { mode } from './lib.mjs';
 import { chromium } from 'playwright-core';
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,11 +19,20 @@ export const chromiumArgs = [
  * Helpers installed in every page (an init script, so they survive reloads),
  * as globalThis.H. Runs in the browser: it may use nothing from here.
  */
-function pageHelpers() {
+function pageHelpers(mode) {
   const enc = new TextEncoder();
   const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
   const H = {
-    mod: () => import('/idbsync.js'),
+    /**
+     * The module, its Go module loaded in this page too (for decode), with
+     * open() running engines where the suite says (see lib.mjs's mode).
+     */
+    async mod() {
+      const m = await import('/idbsync.js');
+      await m.load();
+      if (mode === undefined) return m;
+      return { ...m, open: (o) => m.open('worker' in o ? o : { ...o, worker: mode }) };
+    },
     hex,
     async sha(bytes) { return hex(await crypto.subtle.digest('SHA-256', bytes)); },
     /** SHA-256 over the rows (length-prefixed keys and values), and their count. */
@@ -121,7 +131,7 @@ function pageHelpers() {
 
 /** Installs the helpers in every page of context (present and future navigations). */
 export async function withHelpers(context) {
-  await context.addInitScript(pageHelpers);
+  await context.addInitScript(pageHelpers, mode);
   return context;
 }
 

@@ -57,7 +57,7 @@ test('the class and the codes: exported, named, every code in idbsync.js and in 
 test('errors of the Go module, of argument checks, of a closed engine and of load() are IdbsyncErrors', { timeout: 30_000 }, async () => {
   const { context, page } = await freshPage(env);
   const failedLoad = await page.evaluate(async () => {
-    const m = await T.load();
+    const m = await T.load({ module: false });
     return T.outcome(() => m.load({ wasm: '/dist/no-such.wasm' }));
   });
   isIdbsync(failedLoad, 'UNAVAILABLE', 'load() of a missing module');

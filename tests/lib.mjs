@@ -10,13 +10,24 @@ export { start };
  * Everything they return crosses back to Node as plain data (arrays instead
  * of Uint8Arrays, strings instead of BigInts) so assert.deepEqual reads well.
  */
-function installHelpers() {
+function installHelpers(mode) {
   const T = {
-    /** The module under test. */
-    load: async () => {
+    /** Where the suite's engines run unless a test says: undefined (the default), 'dedicated' or false. */
+    mode,
+
+    /**
+     * The module under test, with open() running engines where the suite
+     * says (IDBSYNC_WORKER). With opts.module (the default) it also loads
+     * the Go module in this page: decode() is synchronous and needs it here,
+     * where open() loads it only with worker: false.
+     */
+    load: async ({ module = true } = {}) => {
       const m = await import('/idbsync.js');
       T.IdbsyncError = m.IdbsyncError;
-      return m;
+      if (module) await m.load();
+      if (mode === undefined) return m;
+      const open = (o) => m.open(o !== null && typeof o === 'object' && !Array.isArray(o) && !('worker' in o) ? { ...o, worker: mode } : o);
+      return { ...m, open };
     },
 
     /** A Uint8Array as a plain array (undefined stays undefined). */
@@ -76,7 +87,7 @@ function installHelpers() {
      * is a Promise still pending after ms (a bound, not a pass condition).
      */
     outcome: async (fn, ms = 10_000) => {
-      await T.load();
+      await T.load({ module: false }); // for T.IdbsyncError
       let p;
       try {
         p = fn();
@@ -127,10 +138,17 @@ function installHelpers() {
   globalThis.T = T;
 }
 
+/**
+ * Where this suite's engines run: IDBSYNC_WORKER=false (in the page) or
+ * dedicated; unset, open()'s default (the shared worker). The files under
+ * tests/inpage/ and tests/dedicated/ run suites with it set.
+ */
+export const mode = ({ false: false, dedicated: 'dedicated', shared: 'shared' })[process.env.IDBSYNC_WORKER ?? ''];
+
 /** A fresh browser context (its own IndexedDB) with the helpers installed. */
 export async function newContext(env) {
   const context = await env.browser.newContext();
-  await context.addInitScript(installHelpers);
+  await context.addInitScript(installHelpers, mode);
   return context;
 }
 

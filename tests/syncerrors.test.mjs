@@ -12,7 +12,7 @@ test('a forked peer (a peer id reused by a fresh database) is FORKED; the other 
   const context = await newContext(env);
   const page = await openPage(env, context);
   const r = await page.evaluate(async () => {
-    const m = await import('/idbsync.js');
+    const m = await T.load();
     const peer = crypto.randomUUID();
     const old = await m.open({ name: `old-${peer}`, peer });
     await old.exec([{ put: 'p/0', value: 'old 0' }, { put: 'p/1', value: 'old 1' }, { put: 'p/2', value: 'old 2' }]);

@@ -2,7 +2,7 @@
 // share a database, its peer and its log, and hear each other's writes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, newContext, openPage, UUID } from './lib.mjs';
+import { start, newContext, openPage, UUID, mode } from './lib.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -25,7 +25,8 @@ test('two tabs share the peer; a write in one is read and watched in the other',
     const [o1, o2] = [await openIn(p1, 'tabs-share'), await openIn(p2, 'tabs-share')];
     assert.match(o1.peer, UUID);
     assert.equal(o2.peer, o1.peer, 'every tab on a database writes as its peer');
-    assert.notEqual(o2.instance, o1.instance, 'each tab is its own instance');
+    if (mode === undefined) assert.equal(o2.instance, o1.instance, 'the tabs share one worker: one instance');
+    else assert.notEqual(o2.instance, o1.instance, 'each tab is its own instance');
 
     await p2.evaluate(() => {
       globalThis.changes = [];

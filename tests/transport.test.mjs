@@ -24,7 +24,7 @@ async function route(clientPage, serverPage, name, fault = () => null) {
     if (f) return r.fulfill({ status: f.status, contentType: 'application/json', body: JSON.stringify(f.body) });
     const body = r.request().postDataBuffer() ?? Buffer.alloc(0);
     const answer = await serverPage.evaluate(async ({ name, path, body }) => {
-      const m = await import('/idbsync.js');
+      const m = await T.load();
       const e = await m.open({ name });
       const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
       const b64 = (u8) => btoa(String.fromCharCode(...u8));
@@ -62,14 +62,14 @@ test('sync over HTTP converges with a server replica, in pages', async () => {
   const client = await openPage(env, context);
   const server = await openPage(env, context);
   await server.evaluate(async () => {
-    const m = await import('/idbsync.js');
+    const m = await T.load();
     const e = await m.open({ name: 'server' });
     for (let i = 0; i < 5; i++) await e.exec([{ put: `s/${i}`, value: `server ${i}` }]);
     await e.close();
   });
   const calls = await route(client, server, 'server');
   const result = await client.evaluate(async () => {
-    const m = await import('/idbsync.js');
+    const m = await T.load();
     const e = await m.open({ name: 'client' });
     await e.exec(Array.from({ length: 7 }, (_, i) => ({ put: `c/${i}`, value: `client ${i}` })));
     const t = m.fetchTransport(new URL('/sync/', location.href));
@@ -85,7 +85,7 @@ test('sync over HTTP converges with a server replica, in pages', async () => {
   assert.equal(count('read-since'), 3, `the server's 5 entries in pages of 2: ${calls.join(' ')}`);
   assert.equal(count('apply'), 4, `the client's 7 entries in pages of 2: ${calls.join(' ')}`);
   const serverSide = await server.evaluate(async () => {
-    const m = await import('/idbsync.js');
+    const m = await T.load();
     const e = await m.open({ name: 'server' });
     const out = { cursors: await e.cursors(), rows: (await e.scan()).map((r) => `${r.key}=${new TextDecoder().decode(r.value)}`) };
     await e.close();
@@ -101,7 +101,7 @@ test('server errors keep their code; an unreachable server is UNAVAILABLE; nothi
   const client = await openPage(env, context);
   const server = await openPage(env, context);
   await server.evaluate(async () => {
-    const m = await import('/idbsync.js');
+    const m = await T.load();
     const e = await m.open({ name: 'server' });
     await e.exec([{ put: 'k', value: 'v' }]);
     await e.close();
@@ -114,7 +114,7 @@ test('server errors keep their code; an unreachable server is UNAVAILABLE; nothi
     return null;
   });
   const out = await client.evaluate(async () => {
-    const m = await import('/idbsync.js');
+    const m = await T.load();
     const e = await m.open({ name: 'client' });
     await e.exec([{ put: 'mine', value: 'x' }]);
     const t = m.fetchTransport(new URL('/sync/', location.href));
@@ -129,7 +129,7 @@ test('server errors keep their code; an unreachable server is UNAVAILABLE; nothi
 
   // The server gains an entry the client lacks, so a sync must read it.
   await server.evaluate(async () => {
-    const m = await import('/idbsync.js');
+    const m = await T.load();
     const e = await m.open({ name: 'server' });
     await e.exec([{ put: 'k2', value: 'v2' }]);
     await e.close();
@@ -137,7 +137,7 @@ test('server errors keep their code; an unreachable server is UNAVAILABLE; nothi
   for (const [m, code] of [['down', 'UNAVAILABLE'], ['garbage', 'CORRUPT']]) {
     mode = m;
     const res = await client.evaluate(async () => {
-      const mod = await import('/idbsync.js');
+      const mod = await T.load();
       const e = await mod.open({ name: 'client' });
       const before = await e.cursors(); // a map: compared sorted
       const t = mod.fetchTransport(new URL('/sync/', location.href));

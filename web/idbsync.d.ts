@@ -114,10 +114,21 @@ export interface OpenOptions {
   durability?: 'strict' | 'relaxed';
   /** Ask navigator.storage.persist(); the answer is engine.persisted. */
   persist?: boolean;
-  /** Where the module is (default: ./dist/idbsync.wasm beside idbsync.js). */
+  /** Where the module is (default: idbsync.wasm beside idbsync.js, where the package puts it). */
   wasm?: string | URL;
-  /** Where Go's wasm_exec.js is (default: ./dist/wasm_exec.js beside idbsync.js). */
-  wasmExec?: string | URL;
+  /**
+   * Where the engine runs, so that its work never holds the page's thread:
+   * - `'shared'` (the default where `SharedWorker` exists): one worker of the origin, named by the module
+   *   version, serves every tab on the database: one Go runtime, one connection, one change log instance.
+   *   Falls back to `'dedicated'` where `SharedWorker` is missing (Chrome on Android).
+   * - `'dedicated'`: a worker of this tab's own; tabs on one database stay exactly-once as separate instances.
+   * - `false`: in this page (the default inside a worker of the app's). For tests and comparisons.
+   *
+   * A worker that dies (crashed, killed) rejects the calls it had with `CLOSED` and closes its engines
+   * (`onclose` fires); the next open() starts a new one, which recovers what the old one left.
+   * Engines of one page on one name and mode share one connection.
+   */
+  worker?: 'shared' | 'dedicated' | false;
 }
 
 /** Counts of the blob tier and the change log: what recovery has yet to do. */
@@ -187,8 +198,10 @@ export class Engine implements Transport {
   readonly name: string;
   /** The local peer id: the same in every tab on this database. */
   readonly peer: PeerId;
-  /** This tab's change log instance (it holds a Web Lock of that name while open). */
+  /** The change log instance of the context that runs the engine: the worker, or this tab (it holds a Web Lock of that name while open). */
   readonly instance: string;
+  /** Where the engine runs (see OpenOptions.worker). */
+  readonly worker: 'shared' | 'dedicated' | false;
   /** What navigator.storage.persist() answered, when open() was given `persist: true`. */
   persisted: boolean | undefined;
   /** Called with a CLOSED error when the browser closes the database under this engine. */
@@ -239,13 +252,16 @@ export class Engine implements Transport {
 /** Opens (creating if needed) a database. Concurrent opens of one name in one page share its connection. */
 export function open(opts: OpenOptions): Promise<Engine>;
 
-/** Loads the module once per page; open() calls it. */
-export function load(opts?: { wasm?: string | URL; wasmExec?: string | URL }): Promise<unknown>;
+/**
+ * Loads the module into this page (once). open() loads it where the engine runs: here only with
+ * `worker: false`. decode() needs it here.
+ */
+export function load(opts?: { wasm?: string | URL }): Promise<unknown>;
 
-/** The loaded module's version, or undefined before load(). */
+/** The module's version: the one loaded in this page, else the one this page's worker runs; undefined before either. */
 export function version(): string | undefined;
 
-/** Decodes a wire batch into plain objects, for inspection; needs the module (after open() or load()). */
+/** Decodes a wire batch into plain objects, for inspection; needs the module in this page (await load() first), else throws CLOSED. */
 export function decode(batch: Uint8Array): Entry[];
 
 /** One peer's entries that a sync could not apply, while it applied the rest. */

@@ -8,56 +8,15 @@
 // Values cross into Go packed in one Uint8Array per call (see
 // jsbridge/records.go), never one crossing per value.
 
+import {
+  IdbsyncError, asError, codes, dataError, errorData, fail, holdLock, load, loaded, randomId, transferables, whenGone,
+} from './idbsync-core.js';
+import { version as build } from './version.js';
+
+export { IdbsyncError, codes, load };
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
-
-/** The stable error codes (also in idbsync.d.ts, which says what each means). */
-export const codes = Object.freeze([
-  'CURSOR_MISMATCH', 'FORKED', 'UNIQUE_VIOLATION', 'CONFLICT', 'CLOCK_SKEW', 'QUOTA_EXCEEDED',
-  'CLOSED', 'BLOCKED', 'CORRUPT', 'INVALID_ARGUMENT', 'UNAVAILABLE', 'UNAUTHENTICATED',
-  'PERMISSION_DENIED', 'INTERNAL',
-]);
-
-/**
- * What every idbsync call rejects with or throws: an Error with a stable
- * code (one of codes), a readable message and, when another error caused it
- * (a failed fetch, a transport's rejection, a throwing hook), that error as
- * cause. A CURSOR_MISMATCH also has expected and actual.
- */
-export class IdbsyncError extends Error {
-  /**
-   * @param {string} code one of codes
-   * @param {string} message
-   * @param {{cause?: unknown}} [options]
-   */
-  constructor(code, message, options) {
-    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
-    this.code = code;
-  }
-}
-IdbsyncError.prototype.name = 'IdbsyncError';
-
-function fail(code, message, cause) {
-  return new IdbsyncError(code, `idbsync: ${message}`, cause === undefined ? undefined : { cause });
-}
-
-/**
- * err as an IdbsyncError: one already is; an Error of the Go module (a plain
- * Error with a code) keeps its message, code, expected and actual; anything
- * else becomes the cause of one with code fallback.
- */
-function asError(err, fallback = 'INTERNAL') {
-  if (err instanceof IdbsyncError) return err;
-  const known = typeof err?.code === 'string' && codes.includes(err.code);
-  const message = typeof err?.message === 'string' ? err.message : String(err);
-  const out = new IdbsyncError(known ? err.code : fallback, message, known ? undefined : { cause: err });
-  if (err !== null && typeof err === 'object') {
-    for (const f of ['expected', 'actual', 'peer', 'side', 'idx']) {
-      if (err[f] !== undefined) out[f] = err[f];
-    }
-  }
-  return out;
-}
 
 function describe(v) {
   if (v === null) return 'null';
@@ -70,68 +29,8 @@ function invalid(what, want, v) {
   return fail('INVALID_ARGUMENT', `${what} must be ${want}, not ${describe(v)}`);
 }
 
-// ---- loading the module, once per page ----
-
-let loading = null;
-let mod = null;
-
-/**
- * Loads wasm_exec.js and the module once per page; open() calls it.
- * @param {{wasm?: string | URL, wasmExec?: string | URL}} [opts]
- */
-export function load(opts = {}) {
-  loading ??= (async () => {
-    const wasmURL = new URL(opts.wasm ?? './dist/idbsync.wasm', import.meta.url);
-    const execURL = new URL(opts.wasmExec ?? './dist/wasm_exec.js', import.meta.url);
-    try {
-      if (typeof globalThis.Go !== 'function') await import(execURL.href);
-    } catch (err) {
-      throw fail('UNAVAILABLE', `load: ${execURL} could not be loaded: ${err?.message ?? err}`, err);
-    }
-    const go = new globalThis.Go();
-    const ready = new Promise((resolve) => { globalThis.__idbsyncReady = resolve; });
-    let instance;
-    try {
-      ({ instance } = await WebAssembly.instantiateStreaming(fetch(wasmURL), go.importObject));
-    } catch {
-      // A server that does not send application/wasm: compile from bytes.
-      instance = await instantiate(wasmURL, go.importObject);
-    }
-    go.run(instance).then(() => { mod = null; loading = null; });
-    await ready;
-    mod = globalThis.__idbsync;
-    delete globalThis.__idbsyncReady;
-    return mod;
-  })();
-  loading.catch(() => { loading = null; });
-  return loading;
-}
-
-/** Fetches and instantiates the module from its bytes; failures are IdbsyncErrors. */
-async function instantiate(url, imports) {
-  const unreachable = (err) => fail('UNAVAILABLE', `load: ${url} could not be fetched: ${err?.message ?? err}`, err);
-  let res;
-  let bytes;
-  try {
-    res = await fetch(url);
-  } catch (err) {
-    throw unreachable(err);
-  }
-  if (!res.ok) throw fail('UNAVAILABLE', `load: ${url} answered HTTP ${res.status}`);
-  try {
-    bytes = await res.arrayBuffer();
-  } catch (err) {
-    throw unreachable(err);
-  }
-  try {
-    return (await WebAssembly.instantiate(bytes, imports)).instance;
-  } catch (err) {
-    throw fail('CORRUPT', `load: ${url} is not the idbsync module: ${err?.message ?? err}`, err);
-  }
-}
-
-/** The version of the loaded module, or undefined before load(). */
-export function version() { return mod?.version; }
+/** The version of the module: the one loaded here, else the one a worker of this page runs. */
+export function version() { return loaded()?.version ?? [...hubs.values()].find((h) => h.version)?.version; }
 
 // ---- packing keyed records (jsbridge/records.go) ----
 
@@ -228,14 +127,22 @@ function cursorsFromGo(c) {
   return out;
 }
 
-// ---- one core per database name per page, shared by its engines ----
+// ---- one core per database name per page and mode, shared by its engines ----
 
+/** Cores by key (mode and name): {refs, promise, core}. */
 const cores = new Map();
 
+/** A core's key in cores. */
+const coreKey = (mode, name) => `${mode}:${name}`;
+
+/** An open database as this page reaches it: the Go handle itself (in the page). */
 class Core {
-  constructor(name, handle) {
+  constructor(name, handle, mode = false) {
     this.name = name;
     this.handle = handle;
+    /** Where the engine runs: 'shared', 'dedicated', or false (in this page). */
+    this.mode = mode;
+    this.key = coreKey(mode, name);
     this.engines = new Set();
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`idbsync:${name}`) : null;
     // Any context of the origin can post here: a message that is not what
@@ -262,6 +169,18 @@ class Core {
   }
 
   /**
+   * Syncs with other: a core on the same Go runtime, or a transport (an
+   * object with cursors, readSince, apply and attests). Rejects with what
+   * Go rejects with, unconverted (sync() reads its fields).
+   */
+  sync(other, pageSize) {
+    return this.handle.sync(other instanceof Core ? other.handle : other, pageSize);
+  }
+
+  /** Can this core sync with other inside one Go runtime? */
+  near(other) { return other.constructor === Core && this.constructor === Core; }
+
+  /**
    * Tells every engine of this page that keys changed (null: unknown keys,
    * cursors only); known maps a key to its new value (null: deleted) when
    * the change was written here.
@@ -283,6 +202,212 @@ class Core {
       this.channel?.postMessage({ type: 'changed', keys });
     } catch { /* the channel is closed */ }
   }
+
+  /** The database was closed under this core (err says why): every engine on it hears it once. */
+  lose(err) {
+    if (this.lost) return;
+    this.lost = err;
+    if (cores.get(this.key)?.core === this) cores.delete(this.key);
+    for (const e of this.engines) e._lost(err);
+  }
+}
+
+/** A database open in a worker of this page's hub: calls cross the hub's port. */
+class RemoteCore extends Core {
+  constructor(name, hub, info) {
+    super(name, { peer: info.peer, instance: info.instance }, hub.mode);
+    this.hub = hub;
+  }
+
+  async call(method, ...args) {
+    if (method === 'close') return this.hub.request({ t: 'close', name: this.name });
+    // exec's and getMany's argument is this page's own packed records: moved, not copied.
+    const transfer = method === 'exec' || method === 'getMany' ? transferables(args[0]) : [];
+    return this.hub.request({ t: 'call', name: this.name, method, args }, transfer);
+  }
+
+  sync(other, pageSize) {
+    if (other instanceof RemoteCore) return this.hub.request({ t: 'sync', name: this.name, other: { name: other.name }, pageSize }, [], true);
+    const tid = randomId();
+    this.hub.transports.set(tid, other);
+    return this.hub.request({ t: 'sync', name: this.name, other: { transport: tid, attests: other.attests === true }, pageSize }, [], true)
+      .finally(() => this.hub.transports.delete(tid));
+  }
+
+  near(other) { return other instanceof RemoteCore && other.hub === this.hub; }
+}
+
+// ---- the workers that run engines off this page's thread ----
+
+/** The hub of each worker mode this page started: 'shared' and 'dedicated'. */
+const hubs = new Map();
+
+/** How long a worker has to start and answer its first message. */
+const startTimeout = 30_000;
+
+/**
+ * This page's end of one worker: its port, the requests awaiting a reply,
+ * the transports a sync in the worker may call, and the cores open on it.
+ * A worker that dies (crashed, killed) is noticed through its Web Lock:
+ * every pending request rejects with CLOSED, every engine on it is lost, and
+ * the next open() starts a new one.
+ */
+class Hub {
+  constructor(mode) {
+    this.mode = mode;
+    this.pending = new Map();
+    this.transports = new Map();
+    this.cores = new Set();
+    this.dead = null;
+    this.version = undefined;
+    // Named by the module version: a page of another build never joins this worker.
+    const name = `idbsync@${build}`;
+    let onError;
+    const failed = new Promise((_, reject) => { onError = reject; });
+    failed.catch(() => {});
+    if (mode === 'shared') {
+      const w = new SharedWorker(new URL('./idbsync-worker.js', import.meta.url), { type: 'module', name });
+      this.port = w.port;
+      w.addEventListener('error', () => onError(fail('UNAVAILABLE', 'the idbsync shared worker could not start (see the console)')));
+    } else {
+      const w = new Worker(new URL('./idbsync-worker.js', import.meta.url), { type: 'module', name });
+      this.port = w;
+      w.addEventListener('error', (ev) => {
+        ev.preventDefault?.();
+        const err = fail('UNAVAILABLE', `the idbsync worker failed: ${ev.message ?? 'it could not start'}`);
+        onError(err);
+        this.die(err);
+      });
+    }
+    this.port.addEventListener('message', (ev) => this.receive(ev.data));
+    this.port.start?.();
+    this.ready = (async () => {
+      const page = `idbsync-page:${randomId()}`;
+      // Held for this page's life: the worker learns from it that the page is gone.
+      await holdLock(page, new Promise(() => {}));
+      let timer;
+      const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(fail('UNAVAILABLE', `the idbsync worker did not answer within ${startTimeout} ms`)), startTimeout);
+      });
+      try {
+        const hello = await Promise.race([this.request({ t: 'hello', page }), failed, late]);
+        this.version = hello.version;
+        whenGone(`idbsync-worker:${hello.worker}`, () => this.die(fail('CLOSED', 'the idbsync worker stopped (crashed or was killed): open the database again')));
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    this.ready.catch((err) => this.die(asError(err, 'UNAVAILABLE')));
+  }
+
+  /**
+   * Posts m with a fresh id; resolves to the reply's value, rejects with its
+   * error as an IdbsyncError (raw: as the worker described it, for sync()).
+   */
+  request(m, transfer = [], raw = false) {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      const id = randomId();
+      this.pending.set(id, { resolve, reject: raw ? reject : (e) => reject(asError(e)) });
+      try {
+        this.port.postMessage({ ...m, id }, transfer);
+      } catch (err) {
+        this.pending.delete(id);
+        const code = err?.name === 'DataCloneError' ? 'INVALID_ARGUMENT' : 'CLOSED';
+        reject(fail(code, `${m.method ?? m.t}: the request could not be posted to the worker: ${err?.message ?? err}`, err));
+      }
+    });
+  }
+
+  receive(m) {
+    if (m === null || typeof m !== 'object') return;
+    switch (m.t) {
+      case 'reply': {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(dataError(m.error));
+        return;
+      }
+      case 'lost':
+        for (const core of this.cores) {
+          if (core.name === m.name) {
+            this.cores.delete(core);
+            core.lose(asError(dataError(m.error), 'CLOSED'));
+          }
+        }
+        return;
+      case 'tcall':
+        this.answer(m);
+        return;
+      default:
+    }
+  }
+
+  /** Runs a transport call a sync in the worker asks of this page. */
+  async answer(m) {
+    let reply;
+    try {
+      const t = this.transports.get(m.transport);
+      if (!t) throw fail('UNAVAILABLE', 'the sync that asked is over');
+      const args = Array.isArray(m.args) ? m.args : [];
+      let value;
+      if (m.method === 'cursors') value = await t.cursors();
+      else if (m.method === 'readSince') value = await t.readSince(args[0], args[1], args[2]);
+      else if (m.method === 'apply') value = await t.apply(args[0]);
+      else throw fail('INVALID_ARGUMENT', `no transport method ${JSON.stringify(m.method)}`);
+      reply = { t: 'treply', id: m.id, ok: true, value };
+    } catch (err) {
+      reply = { t: 'treply', id: m.id, ok: false, error: errorData(err) };
+    }
+    try {
+      this.port.postMessage(reply);
+    } catch (err) {
+      this.port.postMessage({ t: 'treply', id: m.id, ok: false, error: errorData(fail('INVALID_ARGUMENT', `the transport's answer could not be posted: ${err?.message ?? err}`)) });
+    }
+  }
+
+  /** The worker is gone: everything waiting on it fails with err, and the next open() starts another. */
+  die(err) {
+    if (this.dead) return;
+    this.dead = err;
+    if (hubs.get(this.mode) === this) hubs.delete(this.mode);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    for (const core of this.cores) core.lose(err);
+    this.cores.clear();
+    if (this.mode === 'dedicated') this.port.terminate?.();
+  }
+}
+
+/** The hub of mode, started on first use. */
+async function hubOf(mode) {
+  let hub = hubs.get(mode);
+  if (!hub) {
+    hub = new Hub(mode);
+    hubs.set(mode, hub);
+  }
+  await hub.ready;
+  return hub;
+}
+
+/** Where open(opts) runs the engine: 'shared', 'dedicated' or false. */
+function workerMode(w) {
+  const inWindow = typeof window === 'object' && typeof document === 'object';
+  if (w === undefined || w === true) {
+    if (typeof SharedWorker === 'function') return 'shared';
+    // A worker of the app's is off the page's thread already.
+    return inWindow && typeof Worker === 'function' ? 'dedicated' : false;
+  }
+  if (w === false) return false;
+  // Where SharedWorker is missing (Chrome on Android), each tab has its own.
+  if (w === 'shared') return typeof SharedWorker === 'function' ? 'shared' : workerMode(typeof Worker === 'function' ? 'dedicated' : false);
+  if (w === 'dedicated') {
+    if (typeof Worker !== 'function') throw fail('INVALID_ARGUMENT', "open: worker: 'dedicated' needs Worker, which this context lacks");
+    return 'dedicated';
+  }
+  throw fail('INVALID_ARGUMENT', `open: worker must be 'shared', 'dedicated' or false, not ${typeof w === 'string' ? JSON.stringify(w) : describe(w)}`);
 }
 
 /** Rejects with CLOSED when the engine was closed or lost. */
@@ -298,38 +423,56 @@ function checkName(opts) {
   if (opts.durability !== undefined && opts.durability !== 'strict' && opts.durability !== 'relaxed') {
     throw fail('INVALID_ARGUMENT', `open: durability must be 'strict' or 'relaxed', not ${JSON.stringify(opts.durability)}`);
   }
+  if (opts.wasm !== undefined && typeof opts.wasm !== 'string' && !(opts.wasm instanceof URL)) throw invalid('open: wasm', 'a string or a URL', opts.wasm);
+}
+
+/** Opens the core of opts.name in mode: in this page, or in the mode's worker. */
+async function openCore(mode, opts) {
+  const wasm = opts.wasm === undefined ? undefined : new URL(opts.wasm, globalThis.location?.href).href;
+  if (mode !== false) {
+    const hub = await hubOf(mode);
+    const info = await hub.request({
+      t: 'open', name: opts.name, peer: opts.peer, durability: opts.durability, wasm,
+    });
+    const core = new RemoteCore(opts.name, hub, info);
+    if (hub.dead) {
+      core.lose(hub.dead);
+      throw hub.dead;
+    }
+    hub.cores.add(core);
+    return core;
+  }
+  const m = await load(wasm === undefined ? {} : { wasm });
+  let core = null;
+  const handle = await m.open({
+    name: opts.name,
+    peer: opts.peer,
+    durability: opts.durability,
+    onlost: (reason) => { core?.lose(asError(reason, 'CLOSED')); },
+  });
+  core = new Core(opts.name, handle);
+  return core;
 }
 
 /**
  * Opens (creating if needed) the database opts.name. Engines on one name in
- * one page share a connection; each tab is its own change log instance.
+ * one page share a connection; by default it lives in a worker that every
+ * tab shares (opts.worker).
  */
 export async function open(opts) {
   checkName(opts);
-  const m = await load(opts);
-  let entry = cores.get(opts.name);
+  const mode = workerMode(opts.worker);
+  const key = coreKey(mode, opts.name);
+  let entry = cores.get(key);
   if (!entry) {
-    entry = {
-      refs: 0,
-      promise: (async () => m.open({
-        name: opts.name,
-        peer: opts.peer,
-        durability: opts.durability,
-        onlost: (reason) => {
-          const core = cores.get(opts.name)?.core;
-          if (!core) return;
-          const err = asError(reason, 'CLOSED');
-          core.lost = err;
-          cores.delete(opts.name);
-          for (const e of core.engines) e._lost(err);
-        },
-      }))().catch((err) => { throw asError(err); }).then((handle) => {
-        entry.core = new Core(opts.name, handle);
-        return entry.core;
-      }),
-    };
-    cores.set(opts.name, entry);
-    entry.promise.catch(() => { if (cores.get(opts.name) === entry) cores.delete(opts.name); });
+    entry = { refs: 0 };
+    const mine = entry;
+    entry.promise = openCore(mode, opts).catch((err) => { throw asError(err); }).then((core) => {
+      mine.core = core;
+      return core;
+    });
+    cores.set(key, entry);
+    entry.promise.catch(() => { if (cores.get(key) === mine) cores.delete(key); });
   }
   entry.refs++;
   let core;
@@ -340,7 +483,7 @@ export async function open(opts) {
     throw err;
   }
   if (opts.peer !== undefined && opts.peer.toLowerCase() !== core.handle.peer) {
-    await releaseCore(opts.name, entry);
+    await releaseCore(key, entry);
     throw fail('INVALID_ARGUMENT', `open: database ${JSON.stringify(opts.name)} belongs to peer ${core.handle.peer}, not ${opts.peer}`);
   }
   const engine = new Engine(core);
@@ -350,11 +493,12 @@ export async function open(opts) {
   return engine;
 }
 
-async function releaseCore(name, entry) {
+async function releaseCore(key, entry) {
   if (--entry.refs > 0) return;
-  if (cores.get(name) === entry) cores.delete(name);
+  if (cores.get(key) === entry) cores.delete(key);
   const core = await entry.promise;
   core.channel?.close();
+  core.hub?.cores.delete(core);
   await core.call('close');
 }
 
@@ -369,8 +513,10 @@ export class Engine {
     this.name = core.name;
     /** The local peer id (a uuid), the same in every tab on this database. */
     this.peer = core.handle.peer;
-    /** This tab's change log instance id. */
+    /** The change log instance id of the context running the engine (this tab, or the worker). */
     this.instance = core.handle.instance;
+    /** Where the engine runs: 'shared' (a worker every tab shares), 'dedicated' (this tab's worker) or false (this page). */
+    this.worker = core.mode;
     /** What navigator.storage.persist() answered, when open asked ({persist: true}). */
     this.persisted = undefined;
     /** Called with the reason when the browser closes the database under this engine. */
@@ -534,12 +680,13 @@ export class Engine {
     this._watchers.clear();
     this._cursorWatchers.clear();
     this._core.engines.delete(this);
-    const entry = cores.get(this.name);
+    const entry = cores.get(this._core.key);
     if (entry?.core === this._core) {
-      await releaseCore(this.name, entry);
+      await releaseCore(this._core.key, entry);
     } else if (this._core.engines.size === 0) {
       this._core.channel?.close();
-      await this._core.call('close'); // lost: free the lock and the rest
+      // Lost: free the lock and the rest (a dead worker has nothing to free).
+      await this._core.call('close').catch((err) => { if (!this._core.hub?.dead) throw err; });
     }
   }
 
@@ -613,7 +760,8 @@ function deliver(w, changes) { callback(w.cb, changes); }
  * module: call after open() or load().
  */
 export function decode(batch) {
-  if (!mod) throw fail('CLOSED', 'decode needs the module: await load() or open() first');
+  const mod = loaded();
+  if (!mod) throw fail('CLOSED', 'decode needs the module in this page: await load() first (open() loads it here only with worker: false)');
   let out;
   try {
     out = mod.decode(batch);
@@ -641,9 +789,12 @@ export async function sync(a, b, opts = {}) {
   // and the error sync rejects with gets it back as cause.
   const failures = [];
   let other;
-  if (b instanceof Engine) {
-    alive(b);
-    other = b._core.handle;
+  if (b instanceof Engine) alive(b);
+  // Two engines on one Go runtime (this page's, or one worker's) sync inside
+  // it; an engine elsewhere is reached through its methods, as a transport.
+  const near = b instanceof Engine && a._core.near(b._core);
+  if (near) {
+    other = b._core;
   } else if (b === null || typeof b !== 'object' || !['cursors', 'readSince', 'apply'].every((m) => typeof b[m] === 'function')) {
     throw invalid('sync(a, b): b', 'an Engine or a transport (an object with cursors, readSince and apply)', b);
   } else {
@@ -668,11 +819,11 @@ export async function sync(a, b, opts = {}) {
   }
   const announce = (res) => {
     if (res.toA > 0 && res.keysA) a._core.announce(unpack(res.keysA).map((r) => r.key), null);
-    if (res.toB > 0 && res.keysB && b instanceof Engine) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
+    if (res.toB > 0 && res.keysB && near) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
   };
   let res;
   try {
-    res = await a._core.handle.sync(other, pageSize);
+    res = await a._core.sync(other, pageSize);
   } catch (raw) {
     // Peer ranges that failed while the rest synced (a fork, a refused
     // apply, a skewed clock): Go did all it could, then rejects with the
@@ -783,13 +934,6 @@ function channel(what, port, origin) {
   };
 }
 
-/** An unguessable request id: 122 random bits. */
-function requestId() {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs a secure context
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
 /** Asks authorize about request; a falsy answer or a throw is PERMISSION_DENIED. */
 async function permit(authorize, request) {
   if (authorize === undefined) return;
@@ -883,7 +1027,7 @@ export function connect(port, opts) {
     else p.reject(replyError(m));
   });
   const call = (method, args) => new Promise((resolve, reject) => {
-    const id = requestId();
+    const id = randomId();
     const timer = setTimeout(() => {
       pending.delete(id);
       reject(fail('UNAVAILABLE', `${method}: no answer from ${name} within ${timeout} ms`));

@@ -1,6 +1,7 @@
-// A static server for the demo and the browser tests: web/ at /, the built
-// module (dist/) at /dist/, and Dexie's ESM build at /vendor/dexie.mjs (for
-// the benchmark page). Loopback only. Run: node web/serve.mjs [port]
+// A static server for the demo and the browser tests: web/ at / with the
+// built module beside idbsync.js (as the npm package lays them out), dist/ at
+// /dist/, and Dexie's ESM build at /vendor/dexie.mjs (for the benchmark
+// page). Loopback only. Run: node web/serve.mjs [port]
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,8 +19,15 @@ const types = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-/** Files served from outside web/ and dist/, by exact URL path. */
+/**
+ * Files served from outside web/ and dist/, by exact URL path: what `make
+ * build` puts beside idbsync.js in the package (see `make package`), and
+ * Dexie.
+ */
 const vendor = {
+  '/idbsync.wasm': path.join(root, 'dist', 'idbsync.wasm'),
+  '/wasm_exec.js': path.join(root, 'dist', 'wasm_exec.js'),
+  '/version.js': path.join(root, 'dist', 'version.js'),
   '/vendor/dexie.mjs': path.join(root, 'node_modules', 'dexie', 'dist', 'dexie.mjs'),
 };
 
