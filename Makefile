@@ -52,9 +52,11 @@ test-native: setup
 test-browser: setup
 	GOOS=js GOARCH=wasm go test -count=1 -timeout 5m $(BROWSER_PKGS)
 
-# The browser suites; tests/syncserver.test.mjs runs the real sync server,
-# dist/idbsync-server, built here first.
-test-e2e: build
+# The browser suites (tests/inpage/ and tests/dedicated/ run some again with
+# the engine in the page and in a tab's own worker); tests/syncserver.test.mjs
+# runs the real sync server, dist/idbsync-server, and tests/package.test.mjs
+# the npm package, both built here first.
+test-e2e: package
 	go build -o dist/idbsync-server ./server/cmd/idbsync-server
 	npm test
 

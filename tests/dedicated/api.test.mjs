@@ -1,0 +1,3 @@
+// tests/api.test.mjs with every engine in a worker of its tab's own (open({worker: 'dedicated'})).
+process.env.IDBSYNC_WORKER = 'dedicated';
+await import('../api.test.mjs');

@@ -1,0 +1,3 @@
+// tests/converge.test.mjs with every engine in the page (open({worker: false})).
+process.env.IDBSYNC_WORKER = 'false';
+await import('../converge.test.mjs');

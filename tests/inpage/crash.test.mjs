@@ -1,0 +1,3 @@
+// tests/crash.test.mjs with every engine in the page (open({worker: false})).
+process.env.IDBSYNC_WORKER = 'false';
+await import('../crash.test.mjs');
