@@ -56,6 +56,11 @@ const cases = [
   ['open', 'peer: another than the database\'s', "m.open({ name: e.name, peer: stranger })", INVALID],
   ['open', 'durability: unknown', "m.open({ name: 'bad-open', durability: 'fast' })", INVALID],
   ['open', 'durability: number', "m.open({ name: 'bad-open', durability: 1 })", INVALID],
+  ['open', 'worker: unknown', "m.open({ name: 'bad-open', worker: 'service' })", INVALID],
+  ['open', 'worker: null', "m.open({ name: 'bad-open', worker: null })", INVALID],
+  ['open', 'worker: number', "m.open({ name: 'bad-open', worker: 0 })", INVALID],
+  ['open', 'worker: object', "m.open({ name: 'bad-open', worker: {} })", INVALID],
+  ['open', 'wasm: number', "m.open({ name: 'bad-open', wasm: 42 })", INVALID],
 
   // ---- exec ----
   ['exec', 'no argument', 'e.exec()', INVALID],
