@@ -35,7 +35,7 @@ build: setup
 # built module) and its tarball, dist/idbsync-<version>.tgz.
 PACKAGE_FILES := web/idbsync.js web/idbsync-core.js web/idbsync-worker.js web/idbsync.d.ts web/package.json
 package: build
-	@rm -rf dist/package && mkdir -p dist/package
+	@rm -rf dist/package dist/idbsync-*.tgz && mkdir -p dist/package
 	cp $(PACKAGE_FILES) dist/idbsync.wasm dist/wasm_exec.js dist/version.js dist/package/
 	cd dist && npm pack --silent ./package
 

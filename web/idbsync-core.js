@@ -103,8 +103,11 @@ export function load(opts = {}) {
     let instance;
     try {
       ({ instance } = await WebAssembly.instantiateStreaming(fetch(wasmURL), go.importObject));
-    } catch {
-      // A server that does not send application/wasm: compile from bytes.
+    } catch (err) {
+      // A TypeError: a server that does not send application/wasm, or a
+      // failed fetch; compiling from the bytes tells which. Anything else is
+      // the module's own failure, and compiling again would not help.
+      if (!(err instanceof TypeError)) throw compileError(wasmURL, err);
       instance = await instantiate(wasmURL, go.importObject);
     }
     go.run(instance).then(() => { mod = null; loading = null; });
@@ -136,8 +139,21 @@ async function instantiate(url, imports) {
   try {
     return (await WebAssembly.instantiate(bytes, imports)).instance;
   } catch (err) {
-    throw fail('CORRUPT', `load: ${url} is not the idbsync module: ${err?.message ?? err}`, err);
+    throw compileError(url, err);
   }
+}
+
+/**
+ * The IdbsyncError of a module that failed to compile or instantiate: a
+ * Content-Security-Policy without 'wasm-unsafe-eval' forbids it
+ * (PERMISSION_DENIED), else the file is not the module (CORRUPT).
+ */
+function compileError(url, err) {
+  const message = `${err?.message ?? err}`;
+  if (/Content.Security.Policy|wasm-unsafe-eval/i.test(message)) {
+    return fail('PERMISSION_DENIED', `load: this page's Content-Security-Policy does not allow compiling WebAssembly: add 'wasm-unsafe-eval' to script-src (${message})`, err);
+  }
+  return fail('CORRUPT', `load: ${url} is not the idbsync module: ${message}`, err);
 }
 
 /** The module loaded in this realm, or null. */

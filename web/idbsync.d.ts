@@ -20,8 +20,9 @@
  *   could not be reached, a connect() call without an answer in time, an aborted transaction);
  *   nothing was applied: retry later. Being offline is UNAVAILABLE, never CLOSED.
  * - `UNAUTHENTICATED`: the server did not accept the credentials (HTTP 401): sign in again.
- * - `PERMISSION_DENIED`: the caller may not do this: a server's refusal (HTTP 403), or a serve()
- *   whose `authorize` hook refused the request; nothing was applied.
+ * - `PERMISSION_DENIED`: the caller may not do this: a server's refusal (HTTP 403), a serve()
+ *   whose `authorize` hook refused the request (nothing was applied), or a Content-Security-Policy
+ *   that does not allow compiling the module (script-src needs 'wasm-unsafe-eval').
  * - `INTERNAL`: a bug in idbsync (a recovered panic, the module exited); nothing was applied.
  *   Please report it.
  */
