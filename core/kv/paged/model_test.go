@@ -1,0 +1,171 @@
+package paged_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idbsync/idbsync/core/kv"
+	"github.com/idbsync/idbsync/core/kv/paged"
+)
+
+// TestModel runs random batches through two handles on one database and
+// checks every read of either against a map; at the end the database holds
+// pages and no write-ahead row or value row more than the state needs.
+func TestModel(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rnd := rand.New(rand.NewPCG(seed, 7))
+			m := paged.NewMemory()
+			opts := tiny
+			opts.Tables = []string{"a", "b"}
+			var stores [2]*paged.Store
+			for i := range stores {
+				s, err := paged.Open(ctx, m.Handle(), opts)
+				require.NoError(t, err)
+				stores[i] = s
+			}
+			model := map[string]map[string][]byte{"a": {}, "b": {}}
+			key := func() []byte { return []byte(fmt.Sprintf("k%03d", rnd.IntN(120))) }
+			value := func() []byte {
+				n := rnd.IntN(40)
+				if rnd.IntN(6) == 0 {
+					n = 65 + rnd.IntN(300) // out of line
+				}
+				v := make([]byte, n)
+				for i := range v {
+					v[i] = byte(rnd.IntN(256))
+				}
+				return v
+			}
+			for step := range 600 {
+				s := stores[rnd.IntN(2)]
+				table := []string{"a", "b"}[rnd.IntN(2)]
+				var b kv.Batch
+				want := map[string][]byte{}
+				for k, v := range model[table] {
+					want[k] = v
+				}
+				for range 1 + rnd.IntN(8) {
+					k := key()
+					switch rnd.IntN(3) {
+					case 0, 1:
+						v := value()
+						b.Put(table, k, v)
+						want[string(k)] = v
+					default:
+						b.Delete(table, k)
+						delete(want, string(k))
+					}
+				}
+				// Sometimes a check that fails, which must leave everything.
+				failing := rnd.IntN(10) == 0
+				if failing {
+					b.Expect(table, []byte("k999"), []byte("nope"))
+				}
+				err := s.Commit(ctx, &b)
+				if failing {
+					require.ErrorIs(t, err, kv.ErrConflict)
+				} else {
+					require.NoError(t, err, "step %d", step)
+					model[table] = want
+				}
+				// Read through the other handle: it sees the commit.
+				o := stores[rnd.IntN(2)]
+				k := key()
+				got, err := o.Get(ctx, table, k)
+				if v, ok := model[table][string(k)]; ok {
+					require.NoError(t, err)
+					require.True(t, bytes.Equal(v, got), "step %d key %s", step, k)
+				} else {
+					require.ErrorIs(t, err, kv.ErrNotFound)
+				}
+				if step%25 == 0 {
+					checkScan(t, o, table, model[table], rnd)
+				}
+			}
+			for _, table := range []string{"a", "b"} {
+				for _, s := range stores {
+					checkScan(t, s, table, model[table], rnd)
+				}
+			}
+			// A fresh handle (a cold start) reads the same.
+			cold, err := paged.Open(ctx, m.Handle(), opts)
+			require.NoError(t, err)
+			for _, table := range []string{"a", "b"} {
+				checkScan(t, cold, table, model[table], rnd)
+			}
+			wal, pages, values, writes := m.Counts()
+			t.Logf("write-ahead rows %d, pages %d, values %d, writes %d", wal, pages, values, writes)
+			assert.Greater(t, pages, 2, "merges wrote pages")
+			assert.LessOrEqual(t, wal, tiny.MergeRows+1, "merged rows are dropped")
+			live := 0
+			for _, tm := range model {
+				for _, v := range tm {
+					if len(v) > tiny.InlineMax {
+						live++
+					}
+				}
+			}
+			assert.GreaterOrEqual(t, values, live)
+			// Values dead in the rows not merged yet are dropped by a merge; what
+			// is left is at most the live ones plus those of the unmerged rows.
+			assert.LessOrEqual(t, values, live+8*(tiny.MergeRows+1), "dead values are dropped")
+			for _, s := range append(stores[:], cold) {
+				require.NoError(t, s.Close())
+			}
+		})
+	}
+}
+
+// checkScan compares scans of s (whole, bounded, limited, reverse) with want.
+func checkScan(t *testing.T, s kv.Store, table string, want map[string][]byte, rnd *rand.Rand) {
+	t.Helper()
+	var keys []string
+	for k := range want {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	lo, hi := fmt.Sprintf("k%03d", rnd.IntN(120)), fmt.Sprintf("k%03d", rnd.IntN(120))
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	for _, r := range []kv.Range{
+		{},
+		{Start: []byte(lo), End: []byte(hi)},
+		{Start: []byte(lo), Limit: 5},
+		{Reverse: true},
+		{End: []byte(hi), Reverse: true, Limit: 7},
+	} {
+		var exp []string
+		for _, k := range keys {
+			if k >= string(r.Start) && (r.End == nil || k < string(r.End)) {
+				exp = append(exp, k)
+			}
+		}
+		if r.Reverse {
+			for i, j := 0, len(exp)-1; i < j; i, j = i+1, j-1 {
+				exp[i], exp[j] = exp[j], exp[i]
+			}
+		}
+		if r.Limit > 0 && len(exp) > r.Limit {
+			exp = exp[:r.Limit]
+		}
+		rows, err := s.Scan(ctx, table, r)
+		require.NoError(t, err)
+		got := make([]string, len(rows))
+		for i, p := range rows {
+			got[i] = string(p.Key)
+			require.True(t, bytes.Equal(want[string(p.Key)], p.Value), "value of %s", p.Key)
+		}
+		if len(exp) == 0 {
+			exp = []string{}
+		}
+		require.Equal(t, exp, got, "scan %+v", r)
+	}
+}

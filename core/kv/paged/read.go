@@ -1,0 +1,312 @@
+package paged
+
+import (
+	"bytes"
+	"container/list"
+	"slices"
+	"sort"
+
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// reader reads the committed state through the memtables, the cached pages
+// and the values fetched so far, noting every page and value it missed.
+type reader struct {
+	s          *Store
+	pages      map[uint64]*pageRecord // fetched for this call (the cache may not keep them all)
+	values     map[uint64][]byte
+	missPages  []uint64
+	missValues []uint64
+}
+
+// pageIndex is the page of t whose keys include key: the last one whose
+// First is not above it, or the first page; -1 when t has none.
+func pageIndex(pages []pageRef, key []byte) int {
+	if len(pages) == 0 {
+		return -1
+	}
+	i := sort.Search(len(pages), func(i int) bool { return bytes.Compare(pages[i].First, key) > 0 })
+	return max(i-1, 0)
+}
+
+// page is the cached page p, or nil after noting it missed.
+func (r *reader) page(p pageRef) *pageRecord {
+	if pg := r.cached(p.ID); pg != nil {
+		return pg
+	}
+	if !containsID(r.missPages, p.ID) {
+		r.missPages = append(r.missPages, p.ID)
+	}
+	return nil
+}
+
+// cached is page id if this call fetched it or the cache has it, else nil.
+func (r *reader) cached(id uint64) *pageRecord {
+	if pg := r.pages[id]; pg != nil {
+		return pg
+	}
+	return r.s.cache.get(id)
+}
+
+// value is the out-of-line value ref, or false after noting it missed.
+func (r *reader) value(ref uint64) ([]byte, bool) {
+	if v, ok := r.values[ref]; ok {
+		return v, true
+	}
+	if !containsID(r.missValues, ref) {
+		r.missValues = append(r.missValues, ref)
+	}
+	return nil, false
+}
+
+func containsID(ids []uint64, id uint64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup is the committed state of key: found, its inline value or its ref;
+// ok is false when the page it is on was not cached (noted as missed).
+func (r *reader) lookup(t *table, key []byte) (value []byte, ref uint64, found, ok bool) {
+	if e, hit := t.mem.Get(&memEntry{key: string(key)}); hit {
+		return e.value, e.ref, !e.del, true
+	}
+	i := pageIndex(t.pages, key)
+	if i < 0 {
+		return nil, 0, false, true
+	}
+	pg := r.page(t.pages[i])
+	if pg == nil {
+		return nil, 0, false, false
+	}
+	j := sort.Search(len(pg.Entries), func(j int) bool { return bytes.Compare(pg.Entries[j].Key, key) >= 0 })
+	if j < len(pg.Entries) && bytes.Equal(pg.Entries[j].Key, key) {
+		return pg.Entries[j].Value, pg.Entries[j].Ref, true, true
+	}
+	return nil, 0, false, true
+}
+
+// get is the value of key (with withValue, out-of-line ones fetched too);
+// ok is false when something it needs was missed. The value is not a copy.
+func (r *reader) get(t *table, key []byte, withValue bool) (v []byte, found, ok bool) {
+	v, ref, found, ok := r.lookup(t, key)
+	if !ok || !found {
+		return nil, found, ok
+	}
+	if ref != 0 && withValue {
+		if v, ok = r.value(ref); !ok {
+			return nil, true, false
+		}
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, true, true
+}
+
+// row is one row of a scan before its value is resolved.
+type row struct {
+	key   []byte
+	value []byte
+	ref   uint64
+}
+
+// scanBatch is how many uncached pages a scan asks for at once.
+const scanBatch = 16
+
+// scan is the rows of rng; false when it missed pages or values (noted).
+// It takes the pages in the scan's direction while they are cached, merges
+// them with the memtable up to where the cached ones reach, and asks for
+// more pages only when that is not yet limit rows.
+func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
+	lo, hi := 0, len(t.pages) // the pages that overlap rng
+	if rng.Start != nil {
+		lo = max(pageIndex(t.pages, rng.Start), 0)
+	}
+	if rng.End != nil {
+		hi = sort.Search(len(t.pages), func(i int) bool { return bytes.Compare(t.pages[i].First, rng.End) >= 0 })
+	}
+	in := func(k []byte) bool {
+		return bytes.Compare(k, rng.Start) >= 0 && (rng.End == nil || bytes.Compare(k, rng.End) < 0)
+	}
+	// The cached run of pages from the scan's start, and the key where the
+	// pages not read yet begin (ascending) or end (descending).
+	var pages []*pageRecord
+	var bound []byte
+	complete := true
+	if !rng.Reverse {
+		for i := lo; i < hi; i++ {
+			pg := r.cached(t.pages[i].ID)
+			if pg == nil {
+				complete, bound = false, t.pages[i].First
+				for j := i; j < hi && j < i+scanBatch; j++ {
+					r.page(t.pages[j])
+				}
+				break
+			}
+			pages = append(pages, pg)
+		}
+	} else {
+		for i := hi - 1; i >= lo; i-- {
+			pg := r.cached(t.pages[i].ID)
+			if pg == nil {
+				complete = false
+				if i+1 < len(t.pages) {
+					bound = t.pages[i+1].First
+				}
+				for j := i; j >= lo && j > i-scanBatch; j-- {
+					r.page(t.pages[j])
+				}
+				break
+			}
+			pages = append(pages, pg)
+		}
+	}
+	// covered: is k within the keys the cached pages answer for?
+	covered := func(k []byte) bool {
+		if complete {
+			return true
+		}
+		if !rng.Reverse {
+			return bound != nil && bytes.Compare(k, bound) < 0
+		}
+		return bound != nil && bytes.Compare(k, bound) >= 0
+	}
+	// Page rows in rng, in key order.
+	var fromPages []row
+	if !rng.Reverse {
+		for _, pg := range pages {
+			for _, e := range pg.Entries {
+				if in(e.Key) {
+					fromPages = append(fromPages, row{e.Key, e.Value, e.Ref})
+				}
+			}
+		}
+	} else {
+		for k := len(pages) - 1; k >= 0; k-- {
+			for _, e := range pages[k].Entries {
+				if in(e.Key) {
+					fromPages = append(fromPages, row{e.Key, e.Value, e.Ref})
+				}
+			}
+		}
+	}
+	// Memtable entries in rng, in key order.
+	var fromMem []*memEntry
+	visit := func(e *memEntry) bool {
+		if rng.End != nil && e.key >= string(rng.End) {
+			return false
+		}
+		fromMem = append(fromMem, e)
+		return true
+	}
+	t.mem.AscendGreaterOrEqual(&memEntry{key: string(rng.Start)}, visit)
+	// Merge: the memtable wins over a page row of the same key.
+	merged := make([]row, 0, len(fromPages)+len(fromMem))
+	i, j := 0, 0
+	for i < len(fromPages) || j < len(fromMem) {
+		switch {
+		case j == len(fromMem) || (i < len(fromPages) && string(fromPages[i].key) < fromMem[j].key):
+			merged = append(merged, fromPages[i])
+			i++
+		default:
+			e := fromMem[j]
+			if i < len(fromPages) && string(fromPages[i].key) == e.key {
+				i++
+			}
+			if !e.del {
+				merged = append(merged, row{[]byte(e.key), e.value, e.ref})
+			}
+			j++
+		}
+	}
+	if rng.Reverse {
+		slices.Reverse(merged)
+	}
+	// Keep the rows the cached pages answer for, up to limit.
+	out := merged[:0]
+	for _, w := range merged {
+		if !covered(w.key) || (rng.Limit > 0 && len(out) == rng.Limit) {
+			break
+		}
+		out = append(out, w)
+	}
+	if !complete && (rng.Limit <= 0 || len(out) < rng.Limit) {
+		return nil, false
+	}
+	pairs := make([]kv.Pair, len(out))
+	done := true
+	for k, w := range out {
+		v := w.value
+		if w.ref != 0 {
+			var ok bool
+			if v, ok = r.value(w.ref); !ok {
+				done = false
+				continue
+			}
+		}
+		pairs[k] = kv.Pair{Key: append([]byte{}, w.key...), Value: append([]byte{}, v...)}
+	}
+	return pairs, done
+}
+
+// cache keeps decoded pages, the least recently used dropped first once
+// their encoded sizes pass limit.
+type cache struct {
+	limit int
+	size  int
+	lru   *list.List
+	pages map[uint64]*list.Element
+}
+
+type cached struct {
+	id   uint64
+	page *pageRecord
+	size int
+}
+
+func (c *cache) get(id uint64) *pageRecord {
+	if c.pages == nil {
+		return nil
+	}
+	el := c.pages[id]
+	if el == nil {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*cached).page
+}
+
+func (c *cache) put(id uint64, p *pageRecord, size int) {
+	if c.pages == nil {
+		c.pages, c.lru = map[uint64]*list.Element{}, list.New()
+	}
+	if el := c.pages[id]; el != nil {
+		c.lru.MoveToFront(el)
+		return
+	}
+	c.pages[id] = c.lru.PushFront(&cached{id, p, size})
+	c.size += size
+	for c.size > c.limit && c.lru.Len() > 1 {
+		last := c.lru.Back()
+		e := last.Value.(*cached)
+		c.lru.Remove(last)
+		delete(c.pages, e.id)
+		c.size -= e.size
+	}
+}
+
+// drop forgets page id (merged away).
+func (c *cache) drop(id uint64) {
+	if c.pages == nil {
+		return
+	}
+	if el := c.pages[id]; el != nil {
+		c.lru.Remove(el)
+		delete(c.pages, id)
+		c.size -= el.Value.(*cached).size
+	}
+}

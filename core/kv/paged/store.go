@@ -1,0 +1,431 @@
+package paged
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/google/btree"
+
+	"github.com/idbsync/idbsync/core/kv"
+)
+
+// The defaults of Options.
+const (
+	DefaultPageSize   = 64 << 10
+	DefaultInlineMax  = 16 << 10
+	DefaultMergeBytes = 4 << 20
+	DefaultMergeRows  = 256
+	DefaultCacheBytes = 64 << 20
+)
+
+// maxAttempts bounds how often one call starts again because another handle
+// wrote meanwhile.
+const maxAttempts = 100
+
+// Options configure Open; the zero value of each field takes its default.
+type Options struct {
+	// Tables are created, if missing, by the open itself.
+	Tables []string
+	// PageSize is the size a page is cut at, in bytes of keys and values.
+	PageSize int
+	// InlineMax is the longest value kept in the log and the pages; longer
+	// ones are a row of their own.
+	InlineMax int
+	// MergeBytes and MergeRows: a commit that leaves more than this many
+	// bytes, or write-ahead rows, outside the pages merges them in.
+	MergeBytes int
+	MergeRows  int
+	// CacheBytes bounds the pages kept decoded in memory.
+	CacheBytes int
+}
+
+func (o *Options) defaults() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&o.PageSize, DefaultPageSize)
+	def(&o.InlineMax, DefaultInlineMax)
+	def(&o.MergeBytes, DefaultMergeBytes)
+	def(&o.MergeRows, DefaultMergeRows)
+	def(&o.CacheBytes, DefaultCacheBytes)
+}
+
+// Store is a kv.Store over a Backend; see the package documentation.
+type Store struct {
+	be   Backend
+	opts Options
+
+	mu       sync.Mutex // guards everything below; held across a call's I/O
+	closed   bool
+	raw      []byte // the head as stored: what every write expects
+	head     headRecord
+	tables   map[string]*table
+	memBytes int      // bytes of keys and values in the memtables
+	rows     int      // write-ahead rows not merged into the pages
+	dead     []uint64 // out-of-line values nothing references once merged
+	cache    cache
+}
+
+var _ kv.Store = (*Store)(nil)
+
+// table is one table: its pages (from the manifest) and its memtable (the
+// writes of the rows not merged yet).
+type table struct {
+	name  string
+	pages []pageRef
+	mem   *btree.BTreeG[*memEntry]
+}
+
+// memEntry is the state a write left a key in.
+type memEntry struct {
+	key   string
+	value []byte
+	ref   uint64 // the value is out of line, in the value row ref
+	del   bool
+}
+
+func lessEntry(a, b *memEntry) bool { return a.key < b.key }
+
+func newTable(name string, pages []pageRef) *table {
+	return &table{name: name, pages: pages, mem: btree.NewG(16, lessEntry)}
+}
+
+func entrySize(e *memEntry) int { return len(e.key) + len(e.value) + 16 }
+
+// Open opens the store over be (creating it when the database is empty)
+// with opts.Tables. The store owns be from then on: Close closes it.
+func Open(ctx context.Context, be Backend, opts Options) (*Store, error) {
+	opts.defaults()
+	s := &Store{be: be, opts: opts}
+	s.cache.limit = opts.CacheBytes
+	if err := s.init(ctx); err != nil {
+		_ = be.Close()
+		return nil, err
+	}
+	if err := s.CreateTables(ctx, opts.Tables...); err != nil {
+		_ = be.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// init loads the database, writing the first head and manifest into an
+// empty one.
+func (s *Store) init(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range maxAttempts {
+		if err := s.load(ctx); err != nil {
+			return err
+		}
+		if s.raw != nil {
+			return nil
+		}
+		h := headRecord{Gen: 1, Next: 1}
+		raw, _ := h.MarshalMsg(nil)
+		man, _ := (&manifestRecord{}).MarshalMsg(nil)
+		err := s.be.Write(ctx, nil, &Write{Head: raw, Manifest: man})
+		if errors.Is(err, ErrStale) {
+			continue // another handle made it first
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
+}
+
+// load reads the head, the manifest and the write-ahead rows not merged,
+// and rebuilds the tables and memtables from them.
+func (s *Store) load(ctx context.Context) error {
+	raw, man, wal, err := s.be.Load(ctx, 0)
+	if err != nil {
+		return err
+	}
+	s.raw, s.head, s.tables = nil, headRecord{}, map[string]*table{}
+	s.memBytes, s.rows, s.dead = 0, 0, nil
+	if raw == nil {
+		return nil
+	}
+	var h headRecord
+	if _, err := h.UnmarshalMsg(raw); err != nil {
+		return fmt.Errorf("%w: paged: head: %v", kv.ErrCorrupt, err)
+	}
+	var m manifestRecord
+	if _, err := m.UnmarshalMsg(man); err != nil {
+		return fmt.Errorf("%w: paged: manifest: %v", kv.ErrCorrupt, err)
+	}
+	for _, t := range m.Tables {
+		s.tables[t.Name] = newTable(t.Name, t.Pages)
+	}
+	if uint64(len(wal)) != h.Seq-h.Merged {
+		return fmt.Errorf("%w: paged: %d write-ahead rows after %d, the head says %d", kv.ErrCorrupt, len(wal), h.Merged, h.Seq-h.Merged)
+	}
+	for i, row := range wal {
+		if row.ID != h.Merged+1+uint64(i) {
+			return fmt.Errorf("%w: paged: write-ahead row %d where %d was due", kv.ErrCorrupt, row.ID, h.Merged+1+uint64(i))
+		}
+		var rec walRecord
+		if _, err := rec.UnmarshalMsg(row.Data); err != nil {
+			return fmt.Errorf("%w: paged: write-ahead row %d: %v", kv.ErrCorrupt, row.ID, err)
+		}
+		if err := s.apply(&rec); err != nil {
+			return err
+		}
+	}
+	s.raw, s.head = raw, h
+	return nil
+}
+
+// apply adds a committed row's writes to the memtables.
+func (s *Store) apply(rec *walRecord) error {
+	for _, op := range rec.Ops {
+		t := s.tables[op.Table]
+		if t == nil {
+			return fmt.Errorf("%w: paged: a write-ahead row writes table %q, which the manifest lacks", kv.ErrCorrupt, op.Table)
+		}
+		e := &memEntry{key: string(op.Key), value: op.Value, ref: op.Ref, del: op.Del}
+		if old, ok := t.mem.ReplaceOrInsert(e); ok {
+			s.memBytes -= entrySize(old)
+		}
+		s.memBytes += entrySize(e)
+	}
+	s.dead = append(s.dead, rec.Dead...)
+	s.rows++
+	return nil
+}
+
+// begin takes the lock for a call, or says why the call cannot run.
+func (s *Store) begin(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return kv.ErrClosed
+	}
+	return nil
+}
+
+// tableOf is the table name, or ErrUnknownTable.
+func (s *Store) tableOf(name string) (*table, error) {
+	if t := s.tables[name]; t != nil {
+		return t, nil
+	}
+	return nil, fmt.Errorf("%w: %q", kv.ErrUnknownTable, name)
+}
+
+// fetch reads the pages and values r missed, in one backend read that also
+// checks the head: false when the head had moved (the store was reloaded:
+// start again).
+func (s *Store) fetch(ctx context.Context, r *reader) (bool, error) {
+	raw, pages, values, err := s.be.Read(ctx, r.missPages, r.missValues)
+	if err != nil {
+		return false, err
+	}
+	if !bytes.Equal(raw, s.raw) {
+		return false, s.load(ctx)
+	}
+	for i, id := range r.missPages {
+		if pages[i] == nil {
+			return false, fmt.Errorf("%w: paged: page %d of the manifest is missing", kv.ErrCorrupt, id)
+		}
+		var p pageRecord
+		if _, err := p.UnmarshalMsg(pages[i]); err != nil {
+			return false, fmt.Errorf("%w: paged: page %d: %v", kv.ErrCorrupt, id, err)
+		}
+		s.cache.put(id, &p, len(pages[i]))
+		r.pages[id] = &p
+	}
+	for i, id := range r.missValues {
+		if values[i] == nil {
+			return false, fmt.Errorf("%w: paged: value %d is missing", kv.ErrCorrupt, id)
+		}
+		r.values[id] = values[i]
+	}
+	return true, nil
+}
+
+// view runs fn, which reads through r, until it has everything it needs
+// and the head it read against is the stored one.
+func (s *Store) view(ctx context.Context, fn func(r *reader) bool) error {
+	pages, values := map[uint64]*pageRecord{}, map[uint64][]byte{}
+	checked := false
+	for range maxAttempts {
+		r := &reader{s: s, pages: pages, values: values}
+		done := fn(r) && len(r.missPages) == 0 && len(r.missValues) == 0
+		if done && checked {
+			return nil
+		}
+		current, err := s.fetch(ctx, r)
+		if err != nil {
+			return err
+		}
+		if !current {
+			pages, values, checked = map[uint64]*pageRecord{}, map[uint64][]byte{}, false
+			continue
+		}
+		checked = true
+		if done {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
+}
+
+// Get returns the value of key, or kv.ErrNotFound.
+func (s *Store) Get(ctx context.Context, table string, key []byte) ([]byte, error) {
+	return kv.GetOne(ctx, s, table, key)
+}
+
+// GetMany returns the values of keys, in order, at one point in time.
+func (s *Store) GetMany(ctx context.Context, name string, keys [][]byte) ([][]byte, error) {
+	for _, k := range keys {
+		if err := kv.CheckKey(k); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if _, err := s.tableOf(name); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(keys))
+	err := s.view(ctx, func(r *reader) bool {
+		t := s.tables[name] // reloaded tables are new values
+		if t == nil {
+			return true
+		}
+		done := true
+		for i, k := range keys {
+			v, found, ok := r.get(t, k, true)
+			if !ok {
+				done = false
+				continue
+			}
+			out[i] = nil
+			if found {
+				out[i] = append([]byte{}, v...)
+			}
+		}
+		return done
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.tableOf(name); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Scan returns the rows of r, in key order, at one point in time.
+func (s *Store) Scan(ctx context.Context, name string, rng kv.Range) ([]kv.Pair, error) {
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if _, err := s.tableOf(name); err != nil {
+		return nil, err
+	}
+	if rng.End != nil && bytes.Compare(rng.Start, rng.End) >= 0 {
+		return nil, nil
+	}
+	var out []kv.Pair
+	err := s.view(ctx, func(r *reader) bool {
+		t := s.tables[name]
+		if t == nil {
+			return true
+		}
+		var done bool
+		out, done = r.scan(t, rng)
+		return done
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.tableOf(name); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreateTables adds the missing tables to the manifest.
+func (s *Store) CreateTables(ctx context.Context, names ...string) error {
+	if slices.Contains(names, "") {
+		return fmt.Errorf("%w: empty table name", kv.ErrUnknownTable)
+	}
+	if err := s.begin(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	for range maxAttempts {
+		var missing []string
+		for _, n := range names {
+			if s.tables[n] == nil && !slices.Contains(missing, n) {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		m := s.manifest()
+		for _, n := range missing {
+			m.Tables = append(m.Tables, tableRecord{Name: n})
+		}
+		h := s.head
+		h.Gen++
+		raw, _ := h.MarshalMsg(nil)
+		man, _ := m.MarshalMsg(nil)
+		err := s.be.Write(ctx, s.raw, &Write{Head: raw, Manifest: man})
+		if errors.Is(err, ErrStale) {
+			if err := s.load(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.raw, s.head = raw, h
+		for _, n := range missing {
+			s.tables[n] = newTable(n, nil)
+		}
+	}
+	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
+}
+
+// manifest is the manifest of the tables as they are.
+func (s *Store) manifest() *manifestRecord {
+	names := make([]string, 0, len(s.tables))
+	for n := range s.tables {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	m := &manifestRecord{Tables: make([]tableRecord, len(names))}
+	for i, n := range names {
+		m.Tables[i] = tableRecord{Name: n, Pages: s.tables[n].pages}
+	}
+	return m
+}
+
+// Close closes the store and its backend; it is idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.cache = cache{}
+	return s.be.Close()
+}
