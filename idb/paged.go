@@ -93,62 +93,33 @@ func result(req js.Value) ([]byte, error) {
 	return valueFromJS(v)
 }
 
-func (b *pagedBackend) Load(ctx context.Context, after uint64) (head, manifest []byte, wal []paged.Row, err error) {
-	c, err := b.s.conn(ctx, pagedMeta, pagedWAL)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer catchJS(&err)
-	tx := c.db.Call("transaction", []any{pagedMeta, pagedWAL}, "readonly")
-	meta := tx.Call("objectStore", pagedMeta)
-	headReq := meta.Call("get", headKey)
-	manReq := meta.Call("get", manifestKey)
-	st := tx.Call("objectStore", pagedWAL)
-	rng := jsIDBKeyRange.Call("lowerBound", idKey(after), true)
-	keysReq := st.Call("getAllKeys", rng)
-	valsReq := st.Call("getAll", rng)
-	if err := awaitTx(context.WithoutCancel(ctx), tx); err != nil {
-		return nil, nil, nil, err
-	}
-	if head, err = result(headReq); err != nil {
-		return nil, nil, nil, err
-	}
-	if manifest, err = result(manReq); err != nil {
-		return nil, nil, nil, err
-	}
-	keys, vals := keysReq.Get("result"), valsReq.Get("result")
-	if keys.Length() != vals.Length() {
-		return nil, nil, nil, fmt.Errorf("%w: %d keys but %d values in the write-ahead log", kv.ErrCorrupt, keys.Length(), vals.Length())
-	}
-	wal = make([]paged.Row, keys.Length())
-	for i := range wal {
-		k := keys.Index(i)
-		if k.Type() != js.TypeNumber {
-			return nil, nil, nil, fmt.Errorf("%w: a write-ahead row's key is not a number", kv.ErrCorrupt)
-		}
-		wal[i].ID = uint64(k.Float())
-		if wal[i].Data, err = valueFromJS(vals.Index(i)); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	return head, manifest, wal, nil
-}
-
-func (b *pagedBackend) Read(ctx context.Context, pages, values []uint64) (head []byte, pageData, valueData [][]byte, err error) {
+func (b *pagedBackend) Read(ctx context.Context, q paged.Query) (_ *paged.Snapshot, err error) {
 	names := []any{pagedMeta}
-	if len(pages) > 0 {
+	if q.Log {
+		names = append(names, pagedWAL)
+	}
+	if len(q.Pages) > 0 {
 		names = append(names, pagedPages)
 	}
-	if len(values) > 0 {
+	if len(q.Values) > 0 {
 		names = append(names, pagedValues)
 	}
 	c, err := b.s.conn(ctx, pagedStores...)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	defer catchJS(&err)
 	tx := c.db.Call("transaction", names, "readonly")
-	headReq := tx.Call("objectStore", pagedMeta).Call("get", headKey)
+	meta := tx.Call("objectStore", pagedMeta)
+	headReq := meta.Call("get", headKey)
+	var manReq, keysReq, valsReq js.Value
+	if q.Log {
+		manReq = meta.Call("get", manifestKey)
+		st := tx.Call("objectStore", pagedWAL)
+		rng := jsIDBKeyRange.Call("lowerBound", idKey(q.After), true)
+		keysReq = st.Call("getAllKeys", rng)
+		valsReq = st.Call("getAll", rng)
+	}
 	gets := func(store string, ids []uint64) []js.Value {
 		if len(ids) == 0 {
 			return nil
@@ -160,15 +131,17 @@ func (b *pagedBackend) Read(ctx context.Context, pages, values []uint64) (head [
 		}
 		return reqs
 	}
-	pageReqs, valueReqs := gets(pagedPages, pages), gets(pagedValues, values)
+	pageReqs, valueReqs := gets(pagedPages, q.Pages), gets(pagedValues, q.Values)
+	// The reads are short: wait for the browser's answer whatever ctx does.
 	if err := awaitTx(context.WithoutCancel(ctx), tx); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if head, err = result(headReq); err != nil {
-		return nil, nil, nil, err
+	snap := &paged.Snapshot{}
+	if snap.Head, err = result(headReq); err != nil {
+		return nil, err
 	}
 	read := func(reqs []js.Value) ([][]byte, error) {
 		out := make([][]byte, len(reqs))
@@ -179,13 +152,34 @@ func (b *pagedBackend) Read(ctx context.Context, pages, values []uint64) (head [
 		}
 		return out, nil
 	}
-	if pageData, err = read(pageReqs); err != nil {
-		return nil, nil, nil, err
+	if snap.Pages, err = read(pageReqs); err != nil {
+		return nil, err
 	}
-	if valueData, err = read(valueReqs); err != nil {
-		return nil, nil, nil, err
+	if snap.Values, err = read(valueReqs); err != nil {
+		return nil, err
 	}
-	return head, pageData, valueData, nil
+	if !q.Log {
+		return snap, nil
+	}
+	if snap.Manifest, err = result(manReq); err != nil {
+		return nil, err
+	}
+	keys, vals := keysReq.Get("result"), valsReq.Get("result")
+	if keys.Length() != vals.Length() {
+		return nil, fmt.Errorf("%w: %d keys but %d values in the write-ahead log", kv.ErrCorrupt, keys.Length(), vals.Length())
+	}
+	snap.WAL = make([]paged.Row, keys.Length())
+	for i := range snap.WAL {
+		k := keys.Index(i)
+		if k.Type() != js.TypeNumber {
+			return nil, fmt.Errorf("%w: a write-ahead row's key is not a number", kv.ErrCorrupt)
+		}
+		snap.WAL[i].ID = uint64(k.Float())
+		if snap.WAL[i].Data, err = valueFromJS(vals.Index(i)); err != nil {
+			return nil, err
+		}
+	}
+	return snap, nil
 }
 
 // Write is one readwrite transaction: a get of the head whose success
@@ -265,4 +259,3 @@ func (b *pagedBackend) Write(ctx context.Context, expect []byte, w *paged.Write)
 }
 
 func (b *pagedBackend) Close() error { return b.s.Close() }
-

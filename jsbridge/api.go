@@ -119,7 +119,7 @@ func parse(a *args, fn func()) {
 	fn()
 }
 
-// open({name, peer?, durability?, onlost?}) resolves to a handle.
+// open({name, peer?, durability?, layout?, onlost?}) resolves to a handle.
 func open(_ js.Value, v []js.Value) any {
 	a := &args{call: "open", v: v}
 	var opts Options
@@ -143,7 +143,7 @@ func openOptions(a *args) Options {
 	if kind(o) != "object" {
 		a.fail(0, "(options) must be an object, not %s", typeOf(o))
 	} else {
-		fields := &args{call: "open", v: []js.Value{o.Get("name"), o.Get("peer"), o.Get("durability"), o.Get("onlost")}}
+		fields := &args{call: "open", v: []js.Value{o.Get("name"), o.Get("peer"), o.Get("durability"), o.Get("onlost"), o.Get("layout")}}
 		opts.Name = fields.string(0, "name")
 		if !fields.at(1).IsUndefined() {
 			opts.Peer = fields.peer(1)
@@ -154,6 +154,14 @@ func openOptions(a *args) Options {
 				opts.Durability = idb.Durability(s)
 			default:
 				fields.fail(2, "(durability) must be %q or %q, not %q", idb.Strict, idb.Relaxed, s)
+			}
+		}
+		if l := fields.at(4); !l.IsUndefined() {
+			switch s := fields.string(4, "layout"); s {
+			case string(idb.Paged), string(idb.Rows):
+				opts.Layout = idb.Layout(s)
+			default:
+				fields.fail(4, "(layout) must be %q or %q, not %q", idb.Paged, idb.Rows, s)
 			}
 		}
 		if cb := fields.at(3); kind(cb) == "function" {
@@ -178,6 +186,7 @@ func newHandle(e *Engine) js.Value {
 		"id":       h.id,
 		"peer":     e.Peer().String(),
 		"instance": e.Instance().String(),
+		"layout":   string(e.Layout()),
 	}
 	obj["exec"] = h.method("exec", func(a *args) func(context.Context, *Engine) (any, error) {
 		packed := a.bytes(0, "packed ops")

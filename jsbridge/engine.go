@@ -13,6 +13,7 @@ import (
 	"github.com/idbsync/idbsync/core/engine"
 	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/kv"
+	"github.com/idbsync/idbsync/core/kv/paged"
 	"github.com/idbsync/idbsync/idb"
 )
 
@@ -25,6 +26,9 @@ type Options struct {
 	Peer uuid.UUID
 	// Durability of every transaction; empty means idb.Strict.
 	Durability idb.Durability
+	// Layout of a new database; empty means idb.Paged. An existing
+	// database keeps its own.
+	Layout idb.Layout
 	// OnLost is called, in a goroutine, when the browser closes the
 	// database under the engine (a newer tab upgrading it, storage
 	// cleared), once the engine has closed itself and freed its lock.
@@ -35,7 +39,8 @@ type Options struct {
 // instance alive while the page holds the instance's Web Lock.
 type Engine struct {
 	*engine.Engine
-	store *idb.Store
+	store  kv.Store
+	layout idb.Layout // the database's, whatever Options.Layout asked
 
 	lockMu  sync.Mutex
 	release func() // frees the instance's Web Lock
@@ -73,7 +78,8 @@ func OpenEngine(ctx context.Context, opts Options) (_ *Engine, err error) {
 			opts.OnLost(err)
 		}
 	}
-	e.store, err = idb.Open(ctx, opts.Name, idb.Options{Tables: engine.Tables(""), Durability: opts.Durability, OnLost: lost})
+	e.store, e.layout, err = idb.OpenKV(ctx, opts.Name, opts.Layout,
+		idb.Options{Tables: engine.Tables(""), Durability: opts.Durability, OnLost: lost}, paged.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +95,9 @@ func OpenEngine(ctx context.Context, opts Options) (_ *Engine, err error) {
 	})
 	return e, err
 }
+
+// Layout is the layout of the database (see idb.Layout).
+func (e *Engine) Layout() idb.Layout { return e.layout }
 
 // renew takes the Web Lock of a fresh instance id for an instance found
 // claimed while this page held it alive, and frees the old one.

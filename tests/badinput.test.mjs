@@ -61,6 +61,8 @@ const cases = [
   ['open', 'worker: number', "m.open({ name: 'bad-open', worker: 0 })", INVALID],
   ['open', 'worker: object', "m.open({ name: 'bad-open', worker: {} })", INVALID],
   ['open', 'wasm: number', "m.open({ name: 'bad-open', wasm: 42 })", INVALID],
+  ['open', 'layout: unknown', "m.open({ name: 'bad-open', layout: 'lsm' })", INVALID],
+  ['open', 'layout: number', "m.open({ name: 'bad-open', layout: 1 })", INVALID],
 
   // ---- exec ----
   ['exec', 'no argument', 'e.exec()', INVALID],

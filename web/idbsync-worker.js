@@ -8,7 +8,7 @@
 // {t: 'reply', id, ok, value | error}:
 //   hello {page}              -> {worker, version}: page is the Web Lock the page holds for
 //                                its life; worker is the one this worker holds for its own
-//   open {name, peer, durability, wasm} -> {peer, instance}
+//   open {name, peer, durability, layout, wasm} -> {peer, instance, layout}
 //   call {name, method, args} -> what the engine's method resolved to
 //   sync {name, other: {name} | {transport, attests}, pageSize} -> the sync's result
 //   close {name}              -> undefined
@@ -107,7 +107,7 @@ async function open(client, m) {
         throw fail('CORRUPT', `the module is version ${mod.version}, this worker is ${version}: a stale copy of idbsync.wasm`);
       }
       return mod.open({
-        name, peer: m.peer, durability: m.durability, onlost: (reason) => lost(name, mine, reason),
+        name, peer: m.peer, durability: m.durability, layout: m.layout, onlost: (reason) => lost(name, mine, reason),
       });
     })();
     dbs.set(name, db);
@@ -122,7 +122,7 @@ async function open(client, m) {
     release(client, m.name, db);
     throw err;
   }
-  return { peer: h.peer, instance: h.instance };
+  return { peer: h.peer, instance: h.instance, layout: h.layout };
 }
 
 /** The Go handle of database name as client opened it; CLOSED when it did not, or it was lost. */

@@ -113,6 +113,12 @@ export interface OpenOptions {
    * Engines of one page on one name share the first open's choice.
    */
   durability?: 'strict' | 'relaxed';
+  /**
+   * How a new database keeps its tables: `'paged'` (default: sorted pages plus a write-ahead row per commit,
+   * so a commit costs a few IndexedDB requests whatever its size) or `'rows'` (a row per key, the layout of
+   * older builds). An existing database keeps the layout it has.
+   */
+  layout?: 'paged' | 'rows';
   /** Ask navigator.storage.persist(); the answer is engine.persisted. */
   persist?: boolean;
   /** Where the module is (default: idbsync.wasm beside idbsync.js, where the package puts it). */
@@ -203,6 +209,8 @@ export class Engine implements Transport {
   readonly instance: string;
   /** Where the engine runs (see OpenOptions.worker). */
   readonly worker: 'shared' | 'dedicated' | false;
+  /** How the database keeps its tables (see OpenOptions.layout). */
+  readonly layout: 'paged' | 'rows';
   /** What navigator.storage.persist() answered, when open() was given `persist: true`. */
   persisted: boolean | undefined;
   /** Called with a CLOSED error when the browser closes the database under this engine. */

@@ -215,7 +215,7 @@ class Core {
 /** A database open in a worker of this page's hub: calls cross the hub's port. */
 class RemoteCore extends Core {
   constructor(name, hub, info) {
-    super(name, { peer: info.peer, instance: info.instance }, hub.mode);
+    super(name, { peer: info.peer, instance: info.instance, layout: info.layout }, hub.mode);
     this.hub = hub;
   }
 
@@ -424,6 +424,9 @@ function checkName(opts) {
     throw fail('INVALID_ARGUMENT', `open: durability must be 'strict' or 'relaxed', not ${JSON.stringify(opts.durability)}`);
   }
   if (opts.wasm !== undefined && typeof opts.wasm !== 'string' && !(opts.wasm instanceof URL)) throw invalid('open: wasm', 'a string or a URL', opts.wasm);
+  if (opts.layout !== undefined && opts.layout !== 'paged' && opts.layout !== 'rows') {
+    throw fail('INVALID_ARGUMENT', `open: layout must be 'paged' or 'rows', not ${typeof opts.layout === 'string' ? JSON.stringify(opts.layout) : describe(opts.layout)}`);
+  }
 }
 
 /** Opens the core of opts.name in mode: in this page, or in the mode's worker. */
@@ -432,7 +435,7 @@ async function openCore(mode, opts) {
   if (mode !== false) {
     const hub = await hubOf(mode);
     const info = await hub.request({
-      t: 'open', name: opts.name, peer: opts.peer, durability: opts.durability, wasm,
+      t: 'open', name: opts.name, peer: opts.peer, durability: opts.durability, layout: opts.layout, wasm,
     });
     const core = new RemoteCore(opts.name, hub, info);
     if (hub.dead) {
@@ -448,6 +451,7 @@ async function openCore(mode, opts) {
     name: opts.name,
     peer: opts.peer,
     durability: opts.durability,
+    layout: opts.layout,
     onlost: (reason) => { core?.lose(asError(reason, 'CLOSED')); },
   });
   core = new Core(opts.name, handle);
@@ -517,6 +521,8 @@ export class Engine {
     this.instance = core.handle.instance;
     /** Where the engine runs: 'shared' (a worker every tab shares), 'dedicated' (this tab's worker) or false (this page). */
     this.worker = core.mode;
+    /** How the database keeps its tables: 'paged' or 'rows' (databases of older builds). */
+    this.layout = core.handle.layout;
     /** What navigator.storage.persist() answered, when open asked ({persist: true}). */
     this.persisted = undefined;
     /** Called with the reason when the browser closes the database under this engine. */

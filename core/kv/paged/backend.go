@@ -12,14 +12,11 @@ import "context"
 // (kv.ErrClosed, kv.ErrQuotaExceeded, kv.ErrAborted, ...) or ctx.Err(), except
 // ErrStale.
 type Backend interface {
-	// Load reads, in one transaction, the head and manifest (nil when the
-	// database has none yet) and every write-ahead row with a sequence
-	// number above after, ascending.
-	Load(ctx context.Context, after uint64) (head, manifest []byte, wal []Row, err error)
-
-	// Read reads, in one transaction, the head and the pages and values of
-	// the ids given (nil where one is absent).
-	Read(ctx context.Context, pages, values []uint64) (head []byte, pageData, valueData [][]byte, err error)
+	// Read reads, in one transaction, the head (nil when the database has
+	// none yet), the pages and values of the ids in q (nil where one is
+	// absent) and, with q.Log, the manifest and every write-ahead row
+	// numbered above q.After, ascending.
+	Read(ctx context.Context, q Query) (*Snapshot, error)
 
 	// Write applies w in one transaction if the stored head is byte for
 	// byte expect (nil: no head yet), else writes nothing and returns
@@ -29,6 +26,20 @@ type Backend interface {
 
 	// Close releases the handle; it is idempotent.
 	Close() error
+}
+
+// Query is what one Backend.Read reads besides the head.
+type Query struct {
+	Pages, Values []uint64
+	Log           bool   // the manifest and the write-ahead rows too
+	After         uint64 // with Log: the rows numbered above this one
+}
+
+// Snapshot is what one Backend.Read read, all at one point in time.
+type Snapshot struct {
+	Head, Manifest []byte
+	WAL            []Row
+	Pages, Values  [][]byte // in the order of the query's ids
 }
 
 // Row is a write-ahead row, a page or a value: its number and its bytes.

@@ -38,7 +38,7 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 		}
 		err = s.be.Write(ctx, s.raw, w)
 		if errors.Is(err, ErrStale) {
-			if err := s.load(ctx); err != nil {
+			if err := s.reload(ctx); err != nil {
 				return err
 			}
 			continue
@@ -92,12 +92,10 @@ func (s *Store) prepare(ctx context.Context, b *kv.Batch) (*Write, *walRecord, h
 			}
 		}
 		if len(r.missPages) > 0 || len(r.missValues) > 0 {
-			current, err := s.fetch(ctx, r)
-			if err != nil {
+			// The write checks the head: reading the log now would not
+			// make it more current.
+			if _, err := s.fetch(ctx, r, true); err != nil {
 				return nil, nil, headRecord{}, err
-			}
-			if !current {
-				pages, values = map[uint64]*pageRecord{}, map[uint64][]byte{}
 			}
 			continue
 		}
@@ -207,12 +205,8 @@ func (s *Store) merge(ctx context.Context) error {
 			})
 		}
 		if len(r.missPages) > 0 {
-			current, err := s.fetch(ctx, r)
-			if err != nil {
+			if _, err := s.fetch(ctx, r, true); err != nil {
 				return err
-			}
-			if !current {
-				pages = map[uint64]*pageRecord{}
 			}
 			continue
 		}
@@ -242,7 +236,7 @@ func (s *Store) merge(ctx context.Context) error {
 		w.Head, _ = h.MarshalMsg(nil)
 		err := s.be.Write(ctx, s.raw, w)
 		if errors.Is(err, ErrStale) {
-			return s.load(ctx) // another handle wrote: merge another time
+			return s.reload(ctx) // another handle wrote: merge another time
 		}
 		if err != nil {
 			return err

@@ -55,38 +55,30 @@ func (h *memHandle) check(ctx context.Context) error {
 	return nil
 }
 
-func (h *memHandle) Load(ctx context.Context, after uint64) (head, manifest []byte, wal []Row, err error) {
+func (h *memHandle) Read(ctx context.Context, q Query) (*Snapshot, error) {
 	if err := h.check(ctx); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	m := h.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for id, data := range m.wal {
-		if id > after {
-			wal = append(wal, Row{ID: id, Data: bytes.Clone(data)})
+	snap := &Snapshot{Head: bytes.Clone(m.head), Pages: make([][]byte, len(q.Pages)), Values: make([][]byte, len(q.Values))}
+	for i, id := range q.Pages {
+		snap.Pages[i] = bytes.Clone(m.pages[id])
+	}
+	for i, id := range q.Values {
+		snap.Values[i] = bytes.Clone(m.values[id])
+	}
+	if q.Log {
+		snap.Manifest = bytes.Clone(m.manifest)
+		for id, data := range m.wal {
+			if id > q.After {
+				snap.WAL = append(snap.WAL, Row{ID: id, Data: bytes.Clone(data)})
+			}
 		}
+		slices.SortFunc(snap.WAL, func(a, b Row) int { return compare(a.ID, b.ID) })
 	}
-	slices.SortFunc(wal, func(a, b Row) int { return compare(a.ID, b.ID) })
-	return bytes.Clone(m.head), bytes.Clone(m.manifest), wal, nil
-}
-
-func (h *memHandle) Read(ctx context.Context, pages, values []uint64) (head []byte, pageData, valueData [][]byte, err error) {
-	if err := h.check(ctx); err != nil {
-		return nil, nil, nil, err
-	}
-	m := h.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	pageData = make([][]byte, len(pages))
-	for i, id := range pages {
-		pageData[i] = bytes.Clone(m.pages[id])
-	}
-	valueData = make([][]byte, len(values))
-	for i, id := range values {
-		valueData[i] = bytes.Clone(m.values[id])
-	}
-	return bytes.Clone(m.head), pageData, valueData, nil
+	return snap, nil
 }
 
 func (h *memHandle) Write(ctx context.Context, expect []byte, w *Write) error {

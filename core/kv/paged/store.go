@@ -121,7 +121,7 @@ func (s *Store) init(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range maxAttempts {
-		if err := s.load(ctx); err != nil {
+		if err := s.reload(ctx); err != nil {
 			return err
 		}
 		if s.raw != nil {
@@ -141,36 +141,53 @@ func (s *Store) init(ctx context.Context) error {
 	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
 }
 
-// load reads the head, the manifest and the write-ahead rows not merged,
-// and rebuilds the tables and memtables from them.
-func (s *Store) load(ctx context.Context) error {
-	raw, man, wal, err := s.be.Load(ctx, 0)
+// reload reads the head, the manifest and the write-ahead rows not merged,
+// and brings the tables and memtables up to them.
+func (s *Store) reload(ctx context.Context) error {
+	snap, err := s.be.Read(ctx, Query{Log: true, After: s.head.Merged})
 	if err != nil {
 		return err
 	}
-	s.raw, s.head, s.tables = nil, headRecord{}, map[string]*table{}
-	s.memBytes, s.rows, s.dead = 0, 0, nil
-	if raw == nil {
+	return s.catchUp(snap)
+}
+
+// catchUp brings the store up to snap (read with its log): while the
+// manifest is the one the store has, only the rows past its head are
+// applied; else the tables are rebuilt from the manifest and the rows not
+// merged.
+func (s *Store) catchUp(snap *Snapshot) error {
+	if snap.Head == nil {
+		s.raw, s.head, s.tables = nil, headRecord{}, map[string]*table{}
+		s.memBytes, s.rows, s.dead = 0, 0, nil
 		return nil
 	}
 	var h headRecord
-	if _, err := h.UnmarshalMsg(raw); err != nil {
+	if _, err := h.UnmarshalMsg(snap.Head); err != nil {
 		return fmt.Errorf("%w: paged: head: %v", kv.ErrCorrupt, err)
 	}
-	var m manifestRecord
-	if _, err := m.UnmarshalMsg(man); err != nil {
-		return fmt.Errorf("%w: paged: manifest: %v", kv.ErrCorrupt, err)
-	}
-	for _, t := range m.Tables {
-		s.tables[t.Name] = newTable(t.Name, t.Pages)
-	}
-	if uint64(len(wal)) != h.Seq-h.Merged {
-		return fmt.Errorf("%w: paged: %d write-ahead rows after %d, the head says %d", kv.ErrCorrupt, len(wal), h.Merged, h.Seq-h.Merged)
-	}
-	for i, row := range wal {
-		if row.ID != h.Merged+1+uint64(i) {
-			return fmt.Errorf("%w: paged: write-ahead row %d where %d was due", kv.ErrCorrupt, row.ID, h.Merged+1+uint64(i))
+	from := h.Merged // the rows to apply are those after this one
+	if s.raw != nil && h.Gen == s.head.Gen {
+		from = s.head.Seq
+	} else {
+		var m manifestRecord
+		if _, err := m.UnmarshalMsg(snap.Manifest); err != nil {
+			return fmt.Errorf("%w: paged: manifest: %v", kv.ErrCorrupt, err)
 		}
+		s.tables = map[string]*table{}
+		for _, t := range m.Tables {
+			s.tables[t.Name] = newTable(t.Name, t.Pages)
+		}
+		s.memBytes, s.rows, s.dead = 0, 0, nil
+	}
+	next := from + 1
+	for _, row := range snap.WAL {
+		if row.ID <= from {
+			continue
+		}
+		if row.ID != next {
+			return fmt.Errorf("%w: paged: write-ahead row %d where %d was due", kv.ErrCorrupt, row.ID, next)
+		}
+		next++
 		var rec walRecord
 		if _, err := rec.UnmarshalMsg(row.Data); err != nil {
 			return fmt.Errorf("%w: paged: write-ahead row %d: %v", kv.ErrCorrupt, row.ID, err)
@@ -179,7 +196,10 @@ func (s *Store) load(ctx context.Context) error {
 			return err
 		}
 	}
-	s.raw, s.head = raw, h
+	if next != h.Seq+1 {
+		return fmt.Errorf("%w: paged: the write-ahead log ends at %d, the head says %d", kv.ErrCorrupt, next-1, h.Seq)
+	}
+	s.raw, s.head = snap.Head, h
 	return nil
 }
 
@@ -223,32 +243,48 @@ func (s *Store) tableOf(name string) (*table, error) {
 }
 
 // fetch reads the pages and values r missed, in one backend read that also
-// checks the head: false when the head had moved (the store was reloaded:
-// start again).
-func (s *Store) fetch(ctx context.Context, r *reader) (bool, error) {
-	raw, pages, values, err := s.be.Read(ctx, r.missPages, r.missValues)
+// reads the head. It returns true when the store is current as of that
+// read: the head was the store's, or (with log, which reads the rows
+// written since as well) the store caught up with it. False: the head had
+// moved; ask again with log.
+func (s *Store) fetch(ctx context.Context, r *reader, log bool) (bool, error) {
+	snap, err := s.be.Read(ctx, Query{Pages: r.missPages, Values: r.missValues, Log: log, After: s.head.Merged})
 	if err != nil {
 		return false, err
 	}
-	if !bytes.Equal(raw, s.raw) {
-		return false, s.load(ctx)
+	moved := !bytes.Equal(snap.Head, s.raw)
+	if moved {
+		if !log {
+			return false, nil
+		}
+		if err := s.catchUp(snap); err != nil {
+			return false, err
+		}
 	}
+	// Under a moved head, what was asked for may have been merged away
+	// (the caller looks again); under the store's own, it must be there.
 	for i, id := range r.missPages {
-		if pages[i] == nil {
-			return false, fmt.Errorf("%w: paged: page %d of the manifest is missing", kv.ErrCorrupt, id)
+		if snap.Pages[i] == nil {
+			if !moved {
+				return false, fmt.Errorf("%w: paged: page %d of the manifest is missing", kv.ErrCorrupt, id)
+			}
+			continue
 		}
 		var p pageRecord
-		if _, err := p.UnmarshalMsg(pages[i]); err != nil {
+		if _, err := p.UnmarshalMsg(snap.Pages[i]); err != nil {
 			return false, fmt.Errorf("%w: paged: page %d: %v", kv.ErrCorrupt, id, err)
 		}
-		s.cache.put(id, &p, len(pages[i]))
+		s.cache.put(id, &p, len(snap.Pages[i]))
 		r.pages[id] = &p
 	}
 	for i, id := range r.missValues {
-		if values[i] == nil {
-			return false, fmt.Errorf("%w: paged: value %d is missing", kv.ErrCorrupt, id)
+		if snap.Values[i] == nil {
+			if !moved {
+				return false, fmt.Errorf("%w: paged: value %d is missing", kv.ErrCorrupt, id)
+			}
+			continue
 		}
-		r.values[id] = values[i]
+		r.values[id] = snap.Values[i]
 	}
 	return true, nil
 }
@@ -257,25 +293,27 @@ func (s *Store) fetch(ctx context.Context, r *reader) (bool, error) {
 // and the head it read against is the stored one.
 func (s *Store) view(ctx context.Context, fn func(r *reader) bool) error {
 	pages, values := map[uint64]*pageRecord{}, map[uint64][]byte{}
-	checked := false
+	checked, log := false, false
 	for range maxAttempts {
 		r := &reader{s: s, pages: pages, values: values}
 		done := fn(r) && len(r.missPages) == 0 && len(r.missValues) == 0
 		if done && checked {
 			return nil
 		}
-		current, err := s.fetch(ctx, r)
+		current, err := s.fetch(ctx, r, log)
 		if err != nil {
 			return err
 		}
 		if !current {
-			pages, values, checked = map[uint64]*pageRecord{}, map[uint64][]byte{}, false
+			// Another handle wrote: read again with what it wrote.
+			log = true
 			continue
 		}
 		checked = true
-		if done {
+		if done && !log {
 			return nil
 		}
+		log = false
 	}
 	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
 }
@@ -388,7 +426,7 @@ func (s *Store) CreateTables(ctx context.Context, names ...string) error {
 		man, _ := m.MarshalMsg(nil)
 		err := s.be.Write(ctx, s.raw, &Write{Head: raw, Manifest: man})
 		if errors.Is(err, ErrStale) {
-			if err := s.load(ctx); err != nil {
+			if err := s.reload(ctx); err != nil {
 				return err
 			}
 			continue
