@@ -3,15 +3,21 @@
 // writes it as JSON to bench/results/ (a dated file and latest.json).
 // Progress goes to stderr, the table to stdout.
 //
+// It then measures memory: a browser of its own with a few tabs open on one
+// database, once per mode (idbsync's shared worker, idbsync in each page,
+// plain IndexedDB), and the sum of that browser's processes' resident memory
+// as the OS counts it (/proc).
+//
 // Environment: BENCH_QUICK=1 small sizes (a smoke test; nothing is written),
 // BENCH_RUNS=n runs a figure (default 5), BENCH_GO=0 leaves the Record+Remove
-// figure to `make bench-go`, BENCH_WASM=/dist/other.wasm measures another
-// build of the module (a URL path the server serves), BENCH_CONFIG='{"cold":
-// {"large": 10000}}' other sizes (merged into the workloads of
-// web/bench/table.js), CHROMIUM=path another browser.
+// figure to `make bench-go`, BENCH_MEMORY=0 skips the memory figures,
+// BENCH_WASM=/dist/other.wasm measures another build of the module (a URL
+// path the server serves), BENCH_CONFIG='{"cold": {"large": 10000}}' other
+// sizes (merged into the workloads of web/bench/table.js), CHROMIUM=path
+// another browser.
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,11 +37,16 @@ for (const [key, value] of Object.entries(JSON.parse(process.env.BENCH_CONFIG ??
   config[key] = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...config[key], ...value } : value;
 }
 const withGo = process.env.BENCH_GO !== '0';
+const withMemory = process.env.BENCH_MEMORY !== '0';
 const TIMEOUT_MS = 20 * 60_000;
 
-/** The page's run, in a persistent profile: IndexedDB on disk, as in a user's browser. */
-async function runPage() {
-  const server = await serve();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Chromium on a new persistent profile under bench/tmp/ (IndexedDB on disk,
+ * as in a user's browser); resolves to {context, profile}.
+ */
+async function launch() {
   const tmp = path.join(root, 'bench', 'tmp');
   await mkdir(tmp, { recursive: true });
   const profile = await mkdtemp(path.join(tmp, 'profile-'));
@@ -47,6 +58,12 @@ async function runPage() {
     args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  return { context, profile };
+}
+
+/** The page's run, in a persistent profile. */
+async function runPage(server) {
+  const { context, profile } = await launch();
   try {
     let finish;
     const finished = new Promise((resolve, reject) => { finish = { resolve, reject }; });
@@ -74,9 +91,107 @@ async function runPage() {
     }
   } finally {
     await context.close();
-    await server.close();
     await rm(profile, { recursive: true, force: true });
   }
+}
+
+/**
+ * The processes of the browser launched on profile: those whose command
+ * line names it as --user-data-dir (the browser, its zygotes, renderers,
+ * GPU and utility processes), and their descendants.
+ */
+async function processesOf(profile) {
+  const procs = new Map();
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${d}/cmdline`, 'latin1')).split('\0');
+      const stat = await readFile(`/proc/${d}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      procs.set(Number(d), { ppid, mine: cmdline.includes(`--user-data-dir=${profile}`) });
+    } catch { /* gone meanwhile */ }
+  }
+  const mine = new Set([...procs].filter(([, p]) => p.mine).map(([pid]) => pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, p] of procs) {
+      if (!mine.has(pid) && mine.has(p.ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...mine];
+}
+
+/** The sum over pids of Rss and Pss (/proc/PID/smaps_rollup), in MB; and how many processes. */
+async function memoryOf(pids) {
+  let rss = 0;
+  let pss = 0;
+  let n = 0;
+  for (const pid of pids) {
+    try {
+      const text = await readFile(`/proc/${pid}/smaps_rollup`, 'latin1');
+      const kB = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+      rss += kB('Rss');
+      pss += kB('Pss');
+      n++;
+    } catch { /* gone meanwhile */ }
+  }
+  return { rss: (rss * 1024) / 1e6, pss: (pss * 1024) / 1e6, processes: n };
+}
+
+/**
+ * One memory figure: a new browser, config.memory.tabs tabs of the
+ * benchmark page each opening one database with kind ('idbsync': its
+ * default mode, 'inpage': worker false, 'raw': plain IndexedDB) and
+ * writing a little; after a settling pause, the median of three samples of
+ * the sum of the browser's processes' memory.
+ */
+async function runMemory(server, kind) {
+  const { tabs, writes } = config.memory;
+  const { context, profile } = await launch();
+  try {
+    const pages = [];
+    for (let tab = 0; tab < tabs; tab++) {
+      const page = (tab === 0 && context.pages()[0]) || await context.newPage();
+      pages.push(page);
+      await page.goto(`${server.url}bench/`);
+      const got = await page.evaluate((o) => globalThis.idbsyncBench.memoryTab(o), {
+        kind, name: 'bench-memory', tab, writes, wasm: config.wasm,
+      });
+      const want = { idbsync: { worker: 'shared', module: false }, inpage: { worker: false, module: true }, raw: { worker: null, module: false } }[kind];
+      if (got.worker !== want.worker || got.module !== want.module) {
+        throw new Error(`memory ${kind}, tab ${tab}: engine.worker ${got.worker}, module in the page ${got.module}; want ${want.worker}, ${want.module}`);
+      }
+    }
+    await sleep(3000); // let the tabs and the worker settle
+    const samples = [];
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await sleep(1000);
+      samples.push(await memoryOf(await processesOf(profile)));
+    }
+    samples.sort((a, b) => a.rss - b.rss);
+    return samples[1];
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+/** The memory figures of every run and mode: {memRss: {kind: MB[]}, memPss: {...}}. */
+async function runMemories(server) {
+  const kinds = ['idbsync', 'inpage', 'raw'];
+  const out = { memRss: {}, memPss: {} };
+  for (let r = 0; r < config.memory.runs; r++) {
+    for (const kind of kinds.map((_, i) => kinds[(i + r) % kinds.length])) {
+      const m = await runMemory(server, kind);
+      (out.memRss[kind] ??= []).push(m.rss);
+      (out.memPss[kind] ??= []).push(m.pss);
+      say(`memory ${kind} run ${r + 1}: ${config.memory.tabs} tabs, ${m.processes} processes, RSS ${m.rss.toFixed(0)} MB, PSS ${m.pss.toFixed(0)} MB`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -138,7 +253,7 @@ function machine() {
 }
 
 /** What the table's figures mean, for the printout and the JSON. */
-function notes(cfg) {
+function notes(cfg, meta) {
   const ing = cfg.ingest;
   return [
     'Durability: strict everywhere. raw IndexedDB: transaction(..., {durability: "strict"}); Dexie: new Dexie(name, {chromeTransactionDurability: "strict"}) (checked: its transactions report "strict"); idbsync: its default (strict).',
@@ -147,6 +262,9 @@ function notes(cfg) {
     `Ingest: one transaction per batch (${(ing.peers * ing.perPeer) / ing.batch} batches; idbsync: one apply() of a readSince page each). Local writes: one transaction per write. Catch-up read: idbsync readSince (one encoded wire batch a page) vs getAll / Dexie where().between().limit() over [peer, from…], one peer's entries a page.`,
     'Cold start: each measurement in a freshly reloaded page; the browser process (its IndexedDB backend, the OS file cache) stays warm. The server sends no-store, so module load is a full fetch + compile every time (a first visit). The baselines compute the cursors with a key cursor over the whole log; idbsync reads its heads table (one row per peer).',
     `putBlob: ${cfg.blobs.perRun} puts of each size a run (median). idbsync goes through the change log (record, chunks, manifest, CAS, cleanup); the baselines put the bytes in one transaction.`,
+    `Where idbsync runs: its column is its default mode, open() without worker (${meta?.idbsyncWorker === undefined ? 'a shared worker' : `here engine.worker = ${JSON.stringify(meta.idbsyncWorker)}`}): the engine in a SharedWorker, the page holding a proxy over a MessagePort. The ↳ rows under a figure are the same work with open({worker: false}), the Go module on the page's thread, measured in the same rotation.`,
+    `Main-thread stall: the longest gap between two turns of a setTimeout(0) loop on the page (clamped to 4 ms once nested: an idle page shows about 4-5 ms) from just before the call until the loop's first turn after it resolved; ${cfg.stall.runs ?? cfg.runs} run${(cfg.stall.runs ?? cfg.runs) === 1 ? '' : 's'} per mode, each on fresh databases. The arguments are built before the window; packing them and the structured clone to the worker are in it. The cold-start stall is over the cold start's own window (one figure per cold page).`,
+    ...(withMemory ? [`Memory: a browser of its own per figure (${cfg.memory.runs} run${cfg.memory.runs === 1 ? '' : 's'} × 3 modes, rotating), ${cfg.memory.tabs} tabs of the benchmark page each opening the same database and writing ${cfg.memory.writes} ops one at a time, 3 s to settle, then the median of 3 samples of the sum over the browser's processes (found by --user-data-dir, and their descendants) of Rss and Pss from /proc/PID/smaps_rollup. RSS counts a page shared by several processes in each of them; PSS divides it among them.`] : []),
   ];
 }
 
@@ -155,8 +273,15 @@ async function main() {
   const mach = machine();
   const wasm = path.join(root, 'dist', 'idbsync.wasm');
   await readFile(wasm).catch(() => { throw new Error('dist/idbsync.wasm is missing: run make build (make bench does)'); });
-  const out = await runPage();
-  say(`browser part done in ${Math.round(out.seconds)} s`);
+  const server = await serve();
+  let out;
+  try {
+    out = await runPage(server);
+    say(`browser part done in ${Math.round(out.seconds)} s`);
+    if (withMemory) Object.assign(out.results, await runMemories(server));
+  } finally {
+    await server.close();
+  }
   const go = withGo ? { recordRemoveMs: await runGo(config.runs) } : {};
   if (go.recordRemoveMs === null) delete go.recordRemoveMs;
   say('module sizes (gzip -9, brotli quality 11)');
@@ -174,8 +299,9 @@ async function main() {
     formatText(rows, labels),
     '',
     `Medians of ${config.runs} runs (± half the range); ÷ raw is in each row's unit (↑ higher is better, ↓ lower is better).`,
-    ...notes(config).map((n) => `- ${n}`),
+    ...notes(config, out.meta).map((n) => `- ${n}`),
     `- Record+Remove: ${go.recordRemoveMs ? 'idbsync from the Go benchmark (BenchmarkChangelog/RecordRemove, wasmbrowsertest\'s Chromium), baselines in the page.' : 'idbsync: see make bench-go.'}`,
+    ...rows.filter((r) => r.note && r.id !== 'record-remove').map((r) => `- ${r.workload.trim()}: ${r.note}.`),
     `- Machine: ${mach.cpus} × ${mach.cpu}, ${mach.memoryGiB} GiB, ${mach.os}; Chromium ${chromiumVersion}; load average ${mach.loadavgStart.join(' ')} at start, ${mach.loadavgEnd.join(' ')} at end.`,
     ...(out.errors.length ? [`- Steps that failed once and were run again: ${out.errors.map((e) => `${e.step} (${e.error})`).join('; ')}`] : []),
     `- make bench took ${seconds} s (the build excluded).`,
@@ -194,8 +320,9 @@ async function main() {
     browser: { chromium: chromiumVersion, userAgent: out.meta?.userAgent ?? null, headless: true, profile: 'persistent (on disk)' },
     versions: { idbsync: out.meta?.idbsync ?? null, dexie: out.meta?.dexie ?? null },
     durability: { raw: 'strict', dexie: 'strict (chromeTransactionDurability)', idbsync: 'strict (default)' },
+    worker: { idbsync: out.meta?.idbsyncWorker ?? null, inpage: false },
     config,
-    notes: notes(config),
+    notes: notes(config, out.meta),
     rows,
     samples: out.results,
     errors: out.errors,

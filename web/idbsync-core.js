@@ -84,6 +84,70 @@ export function dataError(d) {
   return e;
 }
 
+// ---- packing keyed records (jsbridge/records.go) ----
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+const VALUE = 1;
+const ABSENT = 2;
+
+// A lone surrogate has no UTF-8 form: TextEncoder writes U+FFFD for it, so
+// two different keys would be stored as one.
+export const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const wellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (s) => s.isWellFormed()
+  : (s) => !loneSurrogate.test(s);
+
+/**
+ * Packs [{key, value?}] (value undefined: a key alone; a string value is
+ * packed as its UTF-8 bytes).
+ */
+export function pack(records) {
+  const keys = records.map((r) => encoder.encode(r.key));
+  const values = records.map((r) => (typeof r.value === 'string' ? encoder.encode(r.value) : r.value));
+  let size = 0;
+  for (let i = 0; i < records.length; i++) {
+    size += 5 + keys[i].length + (values[i] === undefined ? 0 : 4 + values[i].length);
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let off = 0;
+  for (let i = 0; i < records.length; i++) {
+    const v = values[i];
+    out[off] = v === undefined ? ABSENT : VALUE;
+    view.setUint32(off + 1, keys[i].length);
+    out.set(keys[i], off + 5);
+    off += 5 + keys[i].length;
+    if (v !== undefined) {
+      view.setUint32(off, v.length);
+      out.set(v, off + 4);
+      off += 4 + v.length;
+    }
+  }
+  return out;
+}
+
+/** Unpacks records into [{key, value?}]; values are copies. */
+export function unpack(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = [];
+  for (let off = 0; off < bytes.length;) {
+    const tag = bytes[off];
+    const klen = view.getUint32(off + 1);
+    const key = decoder.decode(bytes.subarray(off + 5, off + 5 + klen));
+    off += 5 + klen;
+    if (tag === VALUE) {
+      const vlen = view.getUint32(off);
+      out.push({ key, value: bytes.slice(off + 4, off + 4 + vlen) });
+      off += 4 + vlen;
+    } else {
+      out.push({ key });
+    }
+  }
+  return out;
+}
+
 // ---- loading the module, once per realm (a page or a worker) ----
 
 let loading = null;

@@ -17,7 +17,7 @@
 // page {t: 'tcall', id, transport, method, args} and takes its
 // {t: 'treply', id, ok, value | error}.
 import {
-  asError, dataError, errorData, fail, holdLock, load, randomId, transferables, whenGone,
+  asError, dataError, errorData, fail, holdLock, load, pack, randomId, transferables, whenGone,
 } from './idbsync-core.js';
 import { version } from './version.js';
 
@@ -79,6 +79,8 @@ async function serve(client, m) {
     case 'call': {
       if (!methods.has(m.method) || !Array.isArray(m.args)) throw fail('INVALID_ARGUMENT', `no method ${JSON.stringify(m.method)}`);
       const h = await handleOf(client, m.name);
+      // exec comes as the page's records, checked there: packed here, off its thread.
+      if (m.method === 'exec' && Array.isArray(m.args[0])) return h.exec(packRecords(m.args[0]));
       return h[m.method](...m.args);
     }
     case 'sync': {
@@ -92,6 +94,17 @@ async function serve(client, m) {
     default:
       throw fail('INVALID_ARGUMENT', `no request ${JSON.stringify(m.t)}`);
   }
+}
+
+/** Packs exec's records [{key, value?}] (value a string or a Uint8Array). */
+function packRecords(records) {
+  for (const r of records) {
+    const v = r?.value;
+    if (typeof r?.key !== 'string' || (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array))) {
+      throw fail('INVALID_ARGUMENT', 'exec: a record is not {key, value?}');
+    }
+  }
+  return pack(records);
 }
 
 async function open(client, m) {

@@ -9,14 +9,14 @@
 // jsbridge/records.go), never one crossing per value.
 
 import {
-  IdbsyncError, asError, codes, dataError, errorData, fail, holdLock, load, loaded, randomId, transferables, whenGone,
+  IdbsyncError, asError, codes, dataError, errorData, fail, holdLock, load, loaded, loneSurrogate, pack, randomId,
+  transferables, unpack, wellFormed, whenGone,
 } from './idbsync-core.js';
 import { version as build } from './version.js';
 
 export { IdbsyncError, codes, load };
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function describe(v) {
   if (v === null) return 'null';
@@ -34,16 +34,6 @@ export function version() { return loaded()?.version ?? [...hubs.values()].find(
 
 // ---- packing keyed records (jsbridge/records.go) ----
 
-const VALUE = 1;
-const ABSENT = 2;
-
-// A lone surrogate has no UTF-8 form: TextEncoder writes U+FFFD for it, so
-// two different keys would be stored as one.
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const wellFormed = typeof String.prototype.isWellFormed === 'function'
-  ? (s) => s.isWellFormed()
-  : (s) => !loneSurrogate.test(s);
-
 /** Checks that v is a string with a UTF-8 form (no lone surrogate). */
 function text(what, v) {
   if (typeof v !== 'string') throw invalid(what, 'a string', v);
@@ -59,51 +49,6 @@ function toBytes(what, v) {
   if (v instanceof Uint8Array) return v;
   if (typeof v === 'string') return encoder.encode(text(what, v));
   throw invalid(what, 'a Uint8Array or a string', v);
-}
-
-/** Packs [{key, value?}] (value undefined: a key alone). */
-function pack(records) {
-  const keys = records.map((r) => encoder.encode(r.key));
-  let size = 0;
-  for (let i = 0; i < records.length; i++) {
-    size += 5 + keys[i].length + (records[i].value === undefined ? 0 : 4 + records[i].value.length);
-  }
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let off = 0;
-  for (let i = 0; i < records.length; i++) {
-    const v = records[i].value;
-    out[off] = v === undefined ? ABSENT : VALUE;
-    view.setUint32(off + 1, keys[i].length);
-    out.set(keys[i], off + 5);
-    off += 5 + keys[i].length;
-    if (v !== undefined) {
-      view.setUint32(off, v.length);
-      out.set(v, off + 4);
-      off += 4 + v.length;
-    }
-  }
-  return out;
-}
-
-/** Unpacks records into [{key, value?}]; values are copies. */
-function unpack(bytes) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = [];
-  for (let off = 0; off < bytes.length;) {
-    const tag = bytes[off];
-    const klen = view.getUint32(off + 1);
-    const key = decoder.decode(bytes.subarray(off + 5, off + 5 + klen));
-    off += 5 + klen;
-    if (tag === VALUE) {
-      const vlen = view.getUint32(off);
-      out.push({ key, value: bytes.slice(off + 4, off + 4 + vlen) });
-      off += 4 + vlen;
-    } else {
-      out.push({ key });
-    }
-  }
-  return out;
 }
 
 // ---- numbers: safe integers as Numbers, larger ones as BigInts ----
@@ -149,8 +94,15 @@ class Core {
     // announce() posts is ignored.
     this.channel?.addEventListener('message', (ev) => {
       const m = ev.data;
-      if (m?.type === 'changed' && Array.isArray(m.keys) && m.keys.every((k) => typeof k === 'string' && wellFormed(k))) {
+      if (m?.type !== 'changed') return;
+      if (Array.isArray(m.keys) && m.keys.every((k) => typeof k === 'string' && wellFormed(k))) {
         this.changed(m.keys, null);
+      } else if (m.packed instanceof Uint8Array) {
+        let keys = [];
+        try {
+          if (this.watched()) keys = unpack(m.packed).map((r) => r.key);
+        } catch { return; /* not what announcePacked posts */ }
+        this.changed(keys, null);
       }
     });
     this.lost = null;
@@ -195,6 +147,25 @@ class Core {
     }
   }
 
+  /** Does an engine of this page watch keys (so that changed keys are worth decoding)? */
+  watched() {
+    for (const e of this.engines) if (e._watchers.size > 0) return true;
+    return false;
+  }
+
+  /**
+   * announce for keys packed as Go reports them: decoded only when an
+   * engine of this page watches keys, and posted to other pages packed (a
+   * sync of 50,000 entries would otherwise decode and clone 50,000 strings
+   * on the page's thread).
+   */
+  announcePacked(packed) {
+    this.changed(this.watched() ? unpack(packed).map((r) => r.key) : [], null);
+    try {
+      this.channel?.postMessage({ type: 'changed', packed });
+    } catch { /* the channel is closed */ }
+  }
+
   /** changed, and a notice to other pages on the same database. */
   announce(keys, known) {
     this.changed(keys, known);
@@ -221,8 +192,9 @@ class RemoteCore extends Core {
 
   async call(method, ...args) {
     if (method === 'close') return this.hub.request({ t: 'close', name: this.name });
-    // exec's and getMany's argument is this page's own packed records: moved, not copied.
-    const transfer = method === 'exec' || method === 'getMany' ? transferables(args[0]) : [];
+    // getMany's argument is this page's own packed records: moved, not
+    // copied. exec's records hold the app's arrays: cloned.
+    const transfer = method === 'getMany' ? transferables(args[0]) : [];
     return this.hub.request({ t: 'call', name: this.name, method, args }, transfer);
   }
 
@@ -543,13 +515,18 @@ export class Engine {
       const key = isPut ? op.put : op.del;
       text(`exec: op ${i} key`, key);
       if (isPut) {
-        records[i] = { key, value: toBytes(`exec: op ${i} value`, op.value) };
+        const v = op.value;
+        if (typeof v === 'string') text(`exec: op ${i} value`, v);
+        else if (!(v instanceof Uint8Array)) throw invalid(`exec: op ${i} value`, 'a Uint8Array or a string', v);
+        records[i] = { key, value: v };
       } else {
         if ('value' in op) throw fail('INVALID_ARGUMENT', `exec: op ${i} is a del and has a value`);
         records[i] = { key };
       }
     }
-    const res = await this._core.call('exec', pack(records));
+    // A worker packs the records itself: encoding 10,000 keys and values
+    // here would hold the page's thread for tens of milliseconds.
+    const res = await this._core.call('exec', this._core instanceof RemoteCore ? records : pack(records));
     const known = new Map();
     for (const r of records) known.set(r.key, r.value ?? null);
     this._core.announce([...known.keys()], known);
@@ -600,7 +577,7 @@ export class Engine {
     alive(this);
     if (!(batch instanceof Uint8Array)) throw invalid('apply(batch)', 'a Uint8Array', batch);
     const res = await this._core.call('apply', batch);
-    if (res.applied > 0) this._core.announce(unpack(res.keys).map((r) => r.key), null);
+    if (res.applied > 0) this._core.announcePacked(res.keys);
     return { applied: res.applied, skipped: res.skipped };
   }
 
@@ -609,7 +586,7 @@ export class Engine {
     alive(this);
     const res = await this._core.call('expunge', peer, toGo('expunge: idx', idx));
     // The key it undid now reads as the surviving entries decide.
-    this._core.announce(unpack(res.keys).map((r) => r.key), null);
+    this._core.announcePacked(res.keys);
   }
 
   /** Writes a value of any size under key, crash-safely (not replicated). */
@@ -730,7 +707,10 @@ export class Engine {
       const mine = keys.filter((k) => k.startsWith(w.prefix));
       if (mine.length === 0) continue;
       if (known) {
-        deliver(w, mine.map((key) => (known.get(key) === null ? { key } : { key, value: known.get(key) })));
+        deliver(w, mine.map((key) => {
+          const v = known.get(key);
+          return v === null ? { key } : { key, value: typeof v === 'string' ? encoder.encode(v) : v };
+        }));
       } else {
         this._core.call('getMany', pack(mine.map((key) => ({ key }))))
           .then((rows) => { if (this._watchers.has(w)) deliver(w, unpack(rows)); }, (err) => this._report(w, err));
@@ -824,8 +804,8 @@ export async function sync(a, b, opts = {}) {
     };
   }
   const announce = (res) => {
-    if (res.toA > 0 && res.keysA) a._core.announce(unpack(res.keysA).map((r) => r.key), null);
-    if (res.toB > 0 && res.keysB && near) b._core.announce(unpack(res.keysB).map((r) => r.key), null);
+    if (res.toA > 0 && res.keysA) a._core.announcePacked(res.keysA);
+    if (res.toB > 0 && res.keysB && near) b._core.announcePacked(res.keysB);
   };
   let res;
   try {

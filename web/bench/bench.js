@@ -6,8 +6,13 @@
 // steps reload the page (a fresh page: nothing loaded, no connection open)
 // and must carry on afterwards. Each contender below is written the way a
 // reader would write it with that tool; all three commit with strict
-// durability (flushed to disk before a write resolves).
+// durability (flushed to disk before a write resolves). idbsync runs in its
+// default mode (open()'s worker: a shared worker where there is one), and
+// again in the page (worker: false) as the contender 'inpage'.
 import { buildRows, formatText, tableCells, KINDS, median, DEFAULTS, QUICK } from './table.js';
+
+/** Every contender: the table's columns, and idbsync in the page (its ↳ rows). */
+const ALL = [...KINDS, 'inpage'];
 
 const STATE = 'idbsync-bench:state';
 const LAST = 'idbsync-bench:last';
@@ -54,6 +59,44 @@ function bytes(n, seed) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs fn while a setTimeout(0) loop ticks on this page's thread; resolves
+ * to {value, ms, stall}: fn's result, how long it took, and the longest gap
+ * between two turns of the loop from just before fn was called until the
+ * loop's first turn after it resolved (the main-thread stall). setTimeout is
+ * clamped to 4 ms once nested, so an idle page shows about 4-5 ms.
+ */
+async function measureStall(fn) {
+  let on = true;
+  let last;
+  let max = 0;
+  let wake = null;
+  const tick = () => {
+    const now = performance.now();
+    if (last !== undefined) max = Math.max(max, now - last);
+    last = now;
+    if (wake) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+    if (on) setTimeout(tick, 0);
+  };
+  const turn = () => new Promise((r) => { wake = r; });
+  setTimeout(tick, 0);
+  for (let i = 0; i < 6; i++) await turn(); // past the nesting clamp
+  max = 0;
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    const ms = performance.now() - t0;
+    await turn(); // a gap that ends after fn counts too
+    return { value, ms, stall: max };
+  } finally {
+    on = false;
+  }
+}
 
 /** Runs fn over items with at most n at a time. */
 async function pool(items, n, fn) {
@@ -222,52 +265,71 @@ const dexie = {
 let idbsyncModule = null;
 /** Another build of the module to measure (config.wasm), or the default one. */
 let wasmURL;
-async function loadIdbsync() {
-  if (!idbsyncModule) {
-    const m = await import('/idbsync.js');
-    await m.load(wasmURL ? { wasm: wasmURL } : {});
-    idbsyncModule = m;
-  }
+
+/** The ESM entry point, without loading the Go module in this page (a worker runs it). */
+async function importIdbsync() {
+  idbsyncModule ??= await import('/idbsync.js');
   return idbsyncModule;
 }
 
-/** idbsync with its defaults (strict durability). */
-const idbsync = {
-  label: 'idbsync',
+/** The entry point with the Go module loaded in this page too: for decode() and worker: false. */
+async function loadIdbsync() {
+  const m = await importIdbsync();
+  await m.load(wasmURL ? { wasm: wasmURL } : {});
+  return m;
+}
 
-  async open(name) {
-    return (await loadIdbsync()).open({ name });
-  },
+/** open()'s options for name: config.wasm when set, and extra. */
+const openOptions = (name, extra = {}) => ({ name, ...(wasmURL ? { wasm: wasmURL } : {}), ...extra });
 
-  async drop(name, db) {
-    await db?.close();
-    await deleteDatabase(name);
-  },
+/**
+ * idbsync with its defaults (strict durability), in its default mode
+ * (worker undefined: a shared worker) or in this page (worker false).
+ */
+function idbsyncContender(worker, label) {
+  return {
+    label,
 
-  /** idbsync ingests the wire batch itself (decoding and checking it is part of the work). */
-  async ingest(db, entries, wire) {
-    const res = await db.apply(wire);
-    if (res.applied !== entries.length) throw new Error(`apply: ${res.applied} applied, want ${entries.length}`);
-  },
+    async open(name) {
+      const m = worker === false ? await loadIdbsync() : await importIdbsync();
+      return m.open(openOptions(name, worker === undefined ? {} : { worker }));
+    },
 
-  async write(db, w) {
-    await db.exec([{ put: w.key, value: w.value }]);
-  },
+    async drop(name, db) {
+      await db?.close();
+      await deleteDatabase(name);
+    },
 
-  cursors(db) {
-    return db.cursors();
-  },
+    /** idbsync ingests the wire batch itself (decoding and checking it is part of the work). */
+    async ingest(db, entries, wire) {
+      const res = await db.apply(wire);
+      if (res.applied !== entries.length) throw new Error(`apply: ${res.applied} applied, want ${entries.length}`);
+    },
 
-  readPage(db, peer, from, limit) {
-    return db.readSince(peer, from, limit);
-  },
+    async write(db, w) {
+      await db.exec([{ put: w.key, value: w.value }]);
+    },
 
-  async putBlob(db, key, data) {
-    await db.putBlob(key, data);
-  },
-};
+    cursors(db) {
+      return db.cursors();
+    },
 
-const contenders = { raw, dexie, idbsync };
+    readPage(db, peer, from, limit) {
+      return db.readSince(peer, from, limit);
+    },
+
+    async putBlob(db, key, data) {
+      await db.putBlob(key, data);
+    },
+  };
+}
+
+const idbsync = idbsyncContender(undefined, 'idbsync');
+const inpage = idbsyncContender(false, 'idbsync (in page)');
+
+const isIdbsync = (kind) => kind === 'idbsync' || kind === 'inpage';
+
+const contenders = { raw, dexie, idbsync, inpage };
 
 // ---- progress and state ----
 
@@ -300,7 +362,7 @@ function record(st, metric, kind, value) {
 }
 
 /** Contenders in a different order each run, so drift and warm-up do not favour one. */
-function rotated(r, kinds = ['raw', 'dexie', 'idbsync']) {
+function rotated(r, kinds = ['raw', 'dexie', 'idbsync', 'inpage']) {
   return kinds.map((_, i) => kinds[(i + r) % kinds.length]);
 }
 
@@ -313,10 +375,10 @@ function rotated(r, kinds = ['raw', 'dexie', 'idbsync']) {
  * leaves is the same, and it spends less time waiting on the disk.
  */
 async function source(p, count, valueSize, reads) {
-  const m = await loadIdbsync();
+  const m = await importIdbsync();
   const name = `bench-src-${p}`;
   await deleteDatabase(name);
-  const src = await m.open({ name, durability: 'relaxed' });
+  const src = await m.open(openOptions(name, { durability: 'relaxed' }));
   const ops = [];
   for (let i = 0; i < count; i++) ops.push({ put: `doc/${p}/${i}`, value: bytes(valueSize, p * 1_000_003 + i) });
   await src.exec(ops);
@@ -392,7 +454,7 @@ async function readRun(st, kind, r) {
     }
   }
   const ms = performance.now() - t0;
-  check(kind, first, Math.min(limit, perPeer));
+  await check(kind, first, Math.min(limit, perPeer));
   record(st, 'read', kind, data.total / (ms / 1000));
   record(st, 'readPageMs', kind, ms / pages);
   await db.close();
@@ -400,13 +462,13 @@ async function readRun(st, kind, r) {
 }
 
 /** Checks (untimed) that the first page holds what it should. */
-function check(kind, page, want) {
-  const n = kind === 'idbsync' ? idbsyncModule.decode(page).length : page.length;
+async function check(kind, page, want) {
+  const n = isIdbsync(kind) ? (await loadIdbsync()).decode(page).length : page.length;
   if (n !== want) throw new Error(`${kind}: a page of ${n} entries, want ${want}`);
 }
 
 async function dropIngest(st) {
-  for (const kind of KINDS) {
+  for (const kind of ALL) {
     const name = `bench-ingest-${kind}-${st.config.runs - 1}`;
     await deleteDatabase(name);
   }
@@ -475,7 +537,7 @@ async function pairsRun(st, kind, r) {
  * (Dexie builds it; the raw code opens it as it finds it): the same rows,
  * read by a key cursor in both, so building it twice would only add minutes.
  */
-const coldName = (kind, size) => `bench-cold-${kind === 'idbsync' ? 'idbsync' : 'base'}-${size}`;
+const coldName = (kind, size) => `bench-cold-${isIdbsync(kind) ? 'idbsync' : 'base'}-${size}`;
 
 /**
  * Builds the cold-start databases (untimed, relaxed durability): source
@@ -487,12 +549,12 @@ async function coldSetup(st) {
   const { peers, large, small } = st.config.cold;
   const valueSize = st.config.ingest.valueSize;
   progress(`cold start setup: ${peers} peers × ${large} and × ${small} entries, for idbsync and for the baselines`);
-  const m = await loadIdbsync();
+  const m = await loadIdbsync(); // for decode()
   const targets = {};
   for (const size of ['L', 'S']) {
     await deleteDatabase(coldName('idbsync', size));
     await deleteDatabase(coldName('raw', size));
-    targets[`idbsync${size}`] = await m.open({ name: coldName('idbsync', size), durability: 'relaxed' });
+    targets[`idbsync${size}`] = await m.open(openOptions(coldName('idbsync', size), { durability: 'relaxed' }));
     targets[`base${size}`] = await dexie.open(coldName('raw', size), 'relaxed');
   }
   let chain = Promise.resolve();
@@ -521,30 +583,58 @@ async function coldSetup(st) {
   await sleep(2000); // let the browser's storage settle before the first cold start
 }
 
-/** Measures one cold start in this (fresh) page: module load, then open → cursors. */
+/** The key under which a cold start notes its worker's instance, to tell a fresh worker from one that outlived the reload. */
+const WORKER = 'idbsync-bench:worker';
+
+/**
+ * Measures one cold start in this (fresh) page: module load, then open →
+ * cursors, and the page's main-thread stall over both. idbsync in its
+ * default mode loads the module in the worker, which the first open()
+ * starts: its module load is the import and the first open() of an empty
+ * database (bench-cold-probe); in the page (inpage) it is the import and
+ * load().
+ */
 async function coldMeasure(st, kind, size, r) {
   const { peers, large, small } = st.config.cold;
-  const t0 = performance.now();
-  if (kind === 'idbsync') await loadIdbsync();
-  if (kind === 'dexie') await loadDexie();
-  const t1 = performance.now();
-  // The baselines' database is Dexie's: the raw code opens it at the version it has.
-  const db = kind === 'raw' ? await raw.open(coldName(kind, size), null) : await contenders[kind].open(coldName(kind, size));
-  const cursors = await contenders[kind].cursors(db);
-  const t2 = performance.now();
+  let t1;
+  let t2;
+  let probe;
+  const { value: cursors, stall } = await measureStall(async () => {
+    const t0 = performance.now();
+    if (kind === 'idbsync') probe = await (await importIdbsync()).open(openOptions('bench-cold-probe'));
+    if (kind === 'inpage') await loadIdbsync();
+    if (kind === 'dexie') await loadDexie();
+    t1 = performance.now() - t0;
+    // The baselines' database is Dexie's: the raw code opens it at the version it has.
+    const db = kind === 'raw' ? await raw.open(coldName(kind, size), null) : await contenders[kind].open(coldName(kind, size));
+    const c = await contenders[kind].cursors(db);
+    t2 = performance.now() - t0;
+    await db.close();
+    return c;
+  });
   const want = size === 'L' ? large : small;
   const got = Object.values(cursors).filter((n) => Number(n) > 0);
   if (got.length !== peers || got.some((n) => Number(n) !== want)) {
     throw new Error(`cold ${kind}: cursors of ${got.length} peers (${got.slice(0, 3)}…), want ${peers} × ${want}`);
   }
-  await db.close();
-  if (kind !== 'raw') record(st, 'coldLoad', kind, t1 - t0);
-  record(st, size === 'L' ? 'coldOpenL' : 'coldOpenS', kind, t2 - t1);
-  progress(`cold ${kind} ${peers}×${want} run ${r + 1}: load ${(t1 - t0).toFixed(0)} ms, open→cursors ${(t2 - t1).toFixed(1)} ms`);
+  if (probe) {
+    // A worker that outlived the reload would have had its module loaded already.
+    const before = sessionStorage.getItem(WORKER);
+    sessionStorage.setItem(WORKER, probe.instance);
+    await probe.close();
+    if (probe.worker !== 'shared') throw new Error(`cold idbsync: engine.worker is ${probe.worker}, want 'shared' (the default)`);
+    if (before === probe.instance) throw new Error('cold idbsync: the shared worker outlived the reload (not a cold start)');
+  }
+  const open = t2 - t1;
+  if (kind !== 'raw') record(st, 'coldLoad', kind, t1);
+  record(st, size === 'L' ? 'coldOpenL' : 'coldOpenS', kind, open);
+  record(st, 'stallLoad', kind, stall);
+  progress(`cold ${kind} ${peers}×${want} run ${r + 1}: load ${t1.toFixed(0)} ms, open→cursors ${open.toFixed(1)} ms, main-thread stall ${stall.toFixed(0)} ms`);
 }
 
 async function coldDrop() {
   for (const kind of ['idbsync', 'raw']) for (const size of ['L', 'S']) await deleteDatabase(coldName(kind, size));
+  await deleteDatabase('bench-cold-probe');
 }
 
 /** Deletes every database an earlier (interrupted) run left. */
@@ -554,7 +644,11 @@ async function clean() {
   }
 }
 
-/** Versions, and the durability Dexie's transactions actually get (its option is a hint it passes on). */
+/**
+ * Versions, where idbsync's default mode runs its engines, and the
+ * durability Dexie's transactions actually get (its option is a hint it
+ * passes on).
+ */
 async function meta(st) {
   const m = await loadIdbsync();
   const Dexie = await loadDexie();
@@ -563,13 +657,135 @@ async function meta(st) {
   await db.transaction('rw', db.changes, async () => { durability = Dexie.currentTransaction.idbtrans.durability; });
   await dexie.drop('bench-probe', db);
   if (durability !== 'strict') throw new Error(`Dexie transactions have durability ${durability}, want strict`);
-  st.meta = { idbsync: m.version(), dexie: Dexie.semVer ?? Dexie.version, dexieDurability: durability, userAgent: navigator.userAgent };
+  const [e, p] = [await idbsync.open('bench-probe-idbsync'), await inpage.open('bench-probe-inpage')];
+  const worker = e.worker;
+  await idbsync.drop('bench-probe-idbsync', e);
+  await inpage.drop('bench-probe-inpage', p);
+  if (p.worker !== false) throw new Error(`idbsync with worker: false runs in ${p.worker}, want the page`);
+  st.meta = {
+    idbsync: m.version(), idbsyncWorker: worker, dexie: Dexie.semVer ?? Dexie.version, dexieDurability: durability, userAgent: navigator.userAgent,
+  };
+}
+
+// ---- the main-thread stall ----
+
+/** The stall's apply batch: a readSince page of another engine, built once per page (untimed). */
+let stallBatch = null;
+
+async function stallBatchOf(cfg) {
+  if (stallBatch) return stallBatch;
+  const m = await importIdbsync();
+  const name = 'bench-stall-src';
+  await deleteDatabase(name);
+  const src = await m.open(openOptions(name, { durability: 'relaxed' }));
+  await src.exec(Array.from({ length: cfg.apply }, (_, i) => ({ put: `remote/${i}`, value: bytes(100, i + 11) })));
+  stallBatch = { peer: src.peer, wire: await src.readSince(src.peer, 0, cfg.apply) };
+  await src.close();
+  await deleteDatabase(name);
+  return stallBatch;
+}
+
+/** The side a of each mode's sync: syncExecs × syncPerExec entries (untimed, relaxed), open for the page's life. */
+const syncSources = new Map();
+
+async function syncSourceOf(cfg, kind) {
+  if (syncSources.has(kind)) return syncSources.get(kind);
+  const name = `bench-stall-synca-${kind}`;
+  await deleteDatabase(name);
+  const m = await importIdbsync();
+  const a = await m.open(openOptions(name, { durability: 'relaxed', ...(kind === 'inpage' ? { worker: false } : {}) }));
+  progress(`stall setup ${kind}: ${cfg.syncExecs} execs of ${cfg.syncPerExec} ops for the sync`);
+  for (let e = 0; e < cfg.syncExecs; e++) {
+    await a.exec(Array.from({ length: cfg.syncPerExec }, (_, i) => ({ put: `sync/${e}/${i}`, value: bytes(100, e * 1_000_003 + i) })));
+  }
+  syncSources.set(kind, a);
+  return a;
+}
+
+/** Zero-padded: keys that sort as their numbers do. */
+const pad = (i) => String(i).padStart(7, '0');
+
+/**
+ * One run of the stall workload in mode kind ('idbsync': the default mode,
+ * 'inpage'): on a fresh database, the main-thread stall of an exec, an
+ * apply of another engine's batch, a scan, a putBlob, and a sync of two
+ * engines. The arguments are built before each measurement; a structured
+ * clone on the way to the worker is part of the call.
+ */
+async function stallRun(st, kind, r) {
+  const cfg = st.config.stall;
+  const c = contenders[kind];
+  const m = await importIdbsync();
+  const batch = await stallBatchOf(cfg);
+  const a = await syncSourceOf(cfg, kind);
+  const [name, nameB] = [`bench-stall-${kind}-${r}`, `bench-stall-syncb-${kind}-${r}`];
+  await deleteDatabase(name); // what a failed attempt left
+  await deleteDatabase(nameB);
+  const db = await c.open(name);
+  const b = await c.open(nameB);
+  const want = kind === 'inpage' ? false : st.meta?.idbsyncWorker;
+  for (const e of [db, b, a]) if (e.worker !== want) throw new Error(`stall ${kind}: engine.worker is ${e.worker}, want ${want}`);
+  const figures = {};
+  const ops = Array.from({ length: cfg.exec }, (_, i) => ({ put: `stall/${pad(i)}`, value: bytes(100, i + 1) }));
+  const exec = await measureStall(() => db.exec(ops));
+  if (Number(exec.value.to) - Number(exec.value.from) !== cfg.exec) throw new Error(`stall ${kind}: exec wrote ${exec.value.from}..${exec.value.to}`);
+  figures.stallExec = exec;
+  const apply = await measureStall(() => db.apply(batch.wire));
+  if (apply.value.applied !== cfg.apply) throw new Error(`stall ${kind}: apply: ${apply.value.applied} applied, want ${cfg.apply}`);
+  figures.stallApply = apply;
+  const scan = await measureStall(() => db.scan({ prefix: 'stall/', limit: cfg.scan }));
+  if (scan.value.length !== cfg.scan || scan.value[cfg.scan - 1].key !== `stall/${pad(cfg.scan - 1)}`) {
+    throw new Error(`stall ${kind}: scan: ${scan.value.length} rows, want ${cfg.scan}`);
+  }
+  figures.stallScan = scan;
+  const blob = bytes(cfg.blob, r + 5);
+  figures.stallBlob = await measureStall(() => db.putBlob('stall/blob', blob));
+  if ((await db.getBlob('stall/blob'))?.length !== cfg.blob) throw new Error(`stall ${kind}: getBlob: not the ${cfg.blob} bytes put`);
+  const total = cfg.syncExecs * cfg.syncPerExec;
+  const sync = await measureStall(() => m.sync(a, b));
+  if (sync.value.toB !== total || sync.value.toA !== 0) throw new Error(`stall ${kind}: sync: toA ${sync.value.toA}, toB ${sync.value.toB}, want 0 and ${total}`);
+  figures.stallSync = sync;
+  await c.drop(name, db);
+  await c.drop(nameB, b);
+  for (const [metric, f] of Object.entries(figures)) {
+    record(st, metric, kind, f.stall);
+    record(st, `${metric}Call`, kind, f.ms);
+  }
+  progress(`stall ${kind} run ${r + 1}: ${Object.entries(figures).map(([k, f]) => `${k.slice(5).toLowerCase()} ${f.stall.toFixed(0)} ms (call ${f.ms.toFixed(0)} ms)`).join(', ')}`);
+}
+
+async function dropStall() {
+  for (const [kind, a] of syncSources) {
+    await a.close();
+    await deleteDatabase(`bench-stall-synca-${kind}`);
+  }
+  syncSources.clear();
+  stallBatch = null;
+}
+
+// ---- memory (bench/run.mjs opens tabs and reads the OS's figures) ----
+
+/**
+ * One of the tabs of bench/run.mjs's memory figure: opens name with kind
+ * ('idbsync': its default mode, 'inpage': worker false, 'raw': plain
+ * IndexedDB), writes writes ops of 100 bytes, one exec (one transaction)
+ * each, and keeps the database open. Resolves to where the engine runs and
+ * whether this page loaded the Go module.
+ */
+async function memoryTab({ kind, name, tab, writes, wasm }) {
+  wasmURL = wasm;
+  const c = contenders[kind];
+  const db = await c.open(name);
+  globalThis.benchMemoryDb = db;
+  for (let i = 0; i < writes; i++) await c.write(db, { peer: `tab-${tab}`, idx: i, key: `tab/${tab}/${i}`, value: bytes(100, tab * 1000 + i) });
+  return { worker: kind === 'raw' ? null : db.worker, module: globalThis.__idbsync !== undefined };
 }
 
 // ---- the plan ----
 
 const steps = {
-  clean, coldSetup, coldDrop, dropIngest, meta,
+  clean, coldSetup, coldDrop, dropIngest, dropStall, meta,
+  stall: (st, s) => stallRun(st, s.kind, s.run),
   cold: (st, s) => coldMeasure(st, s.kind, s.size, s.run),
   ingest: (st, s) => ingestRun(st, s.kind, s.run),
   read: (st, s) => readRun(st, s.kind, s.run),
@@ -580,11 +796,12 @@ const steps = {
 
 function plan(cfg) {
   const runs = [...Array(cfg.runs).keys()];
-  const each = (fn, kinds) => runs.flatMap((run) => rotated(run, kinds).map((kind) => ({ fn, kind, run })));
+  const each = (fn, kinds, n = runs) => n.flatMap((run) => rotated(run, kinds).map((kind) => ({ fn, kind, run })));
   return [
     { fn: 'clean' }, { fn: 'meta' },
     ...each('ingest'), ...each('read'), { fn: 'dropIngest' },
     ...each('writes'), ...each('blobs'), ...each('pairs', ['raw', 'dexie']),
+    ...each('stall', ['idbsync', 'inpage'], [...Array(cfg.stall?.runs ?? cfg.runs).keys()]), { fn: 'dropStall' },
     // Last: its setup writes and its cleanup deletes the most, which keeps
     // the browser's storage busy for a while.
     { fn: 'coldSetup' },
@@ -720,7 +937,7 @@ function ui() {
   if (!running) render(JSON.parse(localStorage.getItem(LAST) ?? 'null'));
 }
 
-globalThis.idbsyncBench = { start, DEFAULTS, QUICK };
+globalThis.idbsyncBench = { start, memoryTab, DEFAULTS, QUICK };
 
 ui();
 // A run in progress carries on (after a cold-start reload: measures at once).
