@@ -16,6 +16,7 @@ import (
 
 	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/kv"
+	"github.com/idbsync/idbsync/core/kv/paged"
 	"github.com/idbsync/idbsync/core/oplog"
 	"github.com/idbsync/idbsync/core/syncer"
 	"github.com/idbsync/idbsync/idb"
@@ -342,6 +343,10 @@ func newHandle(e *Engine) js.Value {
 			out := map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances, "dead": s.Dead, "recoveryError": nil}
 			if s.RecoveryError != nil {
 				out["recoveryError"] = Error(s.RecoveryError)
+			}
+			if ps, ok := e.store.(*paged.Store); ok {
+				in := ps.Info()
+				out["paged"] = map[string]any{"pages": in.Pages, "unmerged": in.Unmerged, "memBytes": in.MemBytes, "generation": float64(in.Gen)}
 			}
 			return out, nil
 		}

@@ -1,9 +1,11 @@
 // Crash safety, tested by really killing things: a renderer killed with CDP
 // Page.crash in a shared context, a whole browser SIGKILLed on a persistent
-// profile, in the middle of an exec of 10,000 ops and of a chunked putBlob.
+// profile, in the middle of an exec of 10,000 ops, of a chunked putBlob, and of
+// execs that make the paged layout merge.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start } from './browser.mjs';
+import { mode } from './lib.mjs';
 import {
   sleep, withHelpers, testPage, crashPage, profileDir, removeProfile, launchProfile, killProfile,
 } from './crashlib.mjs';
@@ -447,4 +449,90 @@ test('a live tab is never collected: recover() in another page during a slow put
   }
   assert.deepEqual([...page1.errors, ...page2.errors], []);
   await context.close();
+});
+
+// --------------------------------------------------------------- merges ----
+
+const MERGE_OPS = 2_000;
+
+/**
+ * In page: opens name and checks what the execs of earlier runs left: exec
+ * k wrote MERGE_OPS keys m/k/i, so every exec is whole or absent, and those
+ * present are a prefix. Returns their count, the cursor and the layout's
+ * generation (how many merges every handle made).
+ */
+async function mergeState(page, name) {
+  return page.evaluate(async ({ name, n }) => {
+    const m = await H.mod();
+    globalThis.db = await m.open({ name });
+    const rows = await db.scan({ prefix: 'm/' });
+    const per = new Map();
+    let wrong = 0;
+    const dec = new TextDecoder();
+    for (const r of rows) {
+      const [, k, i] = r.key.split('/');
+      per.set(Number(k), (per.get(Number(k)) ?? 0) + 1);
+      if (dec.decode(r.value) !== `exec ${Number(k)} op ${Number(i)} `.repeat(5)) wrong++;
+    }
+    const execs = per.size;
+    const whole = [...per.entries()].every(([k, c]) => k < execs && c === n);
+    const stats = await db.stats();
+    return {
+      execs, whole, wrong, rows: rows.length, cursor: Number((await db.cursors())[db.peer] ?? 0),
+      layout: db.layout, generation: stats.paged?.generation, unmerged: stats.paged?.unmerged, changes: stats.changes,
+    };
+  }, { name, n: MERGE_OPS });
+}
+
+// The store is the same whichever worker runs it: this one runs with the
+// default only (tests/inpage/ and tests/dedicated/ import this file).
+const storeTest = mode === undefined ? test : () => {};
+
+storeTest('execs killed by SIGKILL of the browser while merges run (paged layout): each exec whole or absent, none lost once resolved', async () => {
+  const dir = await profileDir('merge');
+  let context = await launchProfile(dir);
+  const name = fresh('merge');
+  const outcomes = [];
+  try {
+    let first = null;
+    let resolved = 0;
+    for (const delay of [1500, 2600, 3700, 900, null]) {
+      const page = await testPage(context, env.url, 'merges');
+      const st = await mergeState(page, name);
+      first ??= st;
+      assert.equal(st.layout, 'paged');
+      assert.ok(st.whole, `every exec is whole, and those there are the first ${st.execs}: ${JSON.stringify(st)}`);
+      assert.equal(st.wrong, 0, 'rows with a wrong value');
+      assert.equal(st.cursor, st.execs * MERGE_OPS, 'the log holds exactly the execs whose rows are there');
+      assert.ok(st.execs >= resolved, `${resolved} execs had resolved before the kill, ${st.execs} are there`);
+      assert.ok(st.execs <= resolved + 1, `at most the exec in flight lands besides: ${st.execs} after ${resolved}`);
+      assert.deepEqual(page.errors, []);
+      if (delay === null) {
+        outcomes.push(`finally: ${st.execs} execs, ${st.generation - first.generation} merges over the runs, ${st.unmerged} rows unmerged`);
+        assert.ok(st.generation - first.generation >= 3, `merges ran: generation ${first.generation} -> ${st.generation}`);
+        break;
+      }
+      // Execs one after another, until the kill; resolved ones are counted.
+      await page.evaluate(({ from, n }) => {
+        globalThis.resolved = from;
+        (async () => {
+          for (let k = from; ; k++) {
+            const ops = [];
+            for (let i = 0; i < n; i++) ops.push({ put: `m/${String(k).padStart(4, '0')}/${String(i).padStart(5, '0')}`, value: `exec ${k} op ${i} `.repeat(5) });
+            await db.exec(ops);
+            globalThis.resolved = k + 1;
+          }
+        })();
+      }, { from: st.execs, n: MERGE_OPS });
+      await sleep(delay);
+      resolved = await page.evaluate(() => globalThis.resolved);
+      await killProfile(context, dir);
+      outcomes.push(`SIGKILL ${delay} ms into the execs: ${resolved} resolved before it`);
+      context = await launchProfile(dir);
+    }
+  } finally {
+    await context.close().catch(() => {});
+    await removeProfile(dir);
+  }
+  console.log(`merge kill runs (browser SIGKILL):\n  ${outcomes.join('\n  ')}`);
 });

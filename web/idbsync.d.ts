@@ -152,6 +152,12 @@ export interface Stats {
   dead: number;
   /** How the last background recovery round failed (after its retries); null when it succeeded or none ran yet. */
   recoveryError: IdbsyncError | null;
+  /**
+   * The paged layout's state, as this engine last read it (absent in the rows layout): pages in the
+   * manifest, write-ahead rows and bytes not merged into them yet, and how many times the manifest
+   * changed (merges and new tables, by every tab).
+   */
+  paged?: { pages: number; unmerged: number; memBytes: number; generation: number };
 }
 
 /** The other side of sync(): what connect() and fetchTransport() return, or any object with these calls. */

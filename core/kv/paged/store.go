@@ -467,3 +467,22 @@ func (s *Store) Close() error {
 	s.cache = cache{}
 	return s.be.Close()
 }
+
+// Info is what a Store tells of its layout, for stats and tests.
+type Info struct {
+	Pages    int    // pages in the manifest, every table
+	Unmerged int    // write-ahead rows not merged into the pages yet
+	MemBytes int    // bytes of the memtables
+	Gen      uint64 // manifest changes so far (merges, new tables), by every handle
+}
+
+// Info returns the store's Info as of its last read of the database.
+func (s *Store) Info() Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := Info{Unmerged: s.rows, MemBytes: s.memBytes, Gen: s.head.Gen}
+	for _, t := range s.tables {
+		in.Pages += len(t.pages)
+	}
+	return in
+}
