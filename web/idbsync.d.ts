@@ -406,13 +406,81 @@ export interface FetchTransportOptions {
   headers?: Record<string, string>;
   /** The fetch to call (default: globalThis.fetch), given the URL and {method, headers, body, signal}. */
   fetch?: typeof fetch;
+  /** The WebSocket constructor of the live channel (default: globalThis.WebSocket). */
+  WebSocket?: typeof WebSocket;
 }
 
 /** What fetchTransport() returns. */
 export interface FetchTransport extends Transport {
   /** `true` when made with a `space`: the server vouches for the user of each entry it serves (see Transport). */
   readonly attests?: true;
+  /**
+   * With a `space`: opens the space's live channel (`{url}v1/spaces/{space}/live`, a WebSocket, the token
+   * in its query) and calls onCursors with the server's cursors at once and whenever they advance;
+   * onClose gets the reason once the channel ends (UNAVAILABLE: it closed or failed; null: the returned
+   * function was called). live() uses it to know when to pull.
+   */
+  subscribe?(onCursors: (c: Cursors) => void, onClose: (err: IdbsyncError | null) => void): () => void;
 }
+
+/** The state of a live sync. */
+export type LiveState = 'connecting' | 'live' | 'offline' | 'error';
+
+/** What a live sync reports. */
+export interface LiveStatus {
+  /**
+   * `connecting` until the first sync or live message; `live` while syncs go through; `offline` while the
+   * server cannot be reached (it backs off and tries again, and at once on the browser's `online` event);
+   * `error` after a failure it retries (UNAUTHENTICATED, CLOCK_SKEW, ...) or one that stops it for good
+   * (PERMISSION_DENIED, FORKED: see `error`).
+   */
+  state: LiveState;
+  /** Entries of this device's peer that the server is not known to hold yet ("12 changes waiting"). */
+  pending: number;
+  /** The last failure, with its code; null once a sync went through. */
+  error: IdbsyncError | null;
+  /** When the last sync went through (Date.now()), or null. */
+  lastSync: number | null;
+  /** Does this tab run the sync (it holds the lock) or follow the tab that does? */
+  leader: boolean;
+}
+
+/** Options of live(). */
+export interface LiveOptions {
+  /** Entries per page of each sync (see sync()). */
+  pageSize?: number;
+  /** A sync at least this often (ms, default 30,000; 0: none), besides what the live channel says. */
+  interval?: number;
+  /** How long a local write waits for more before they are pushed together (ms, default 20). */
+  debounce?: number;
+  /** The first and the longest wait between attempts while the server is unreachable (ms, defaults 250 and 30,000; each wait doubles, with jitter). */
+  minBackoff?: number;
+  maxBackoff?: number;
+  /** Called with the status now and after every change (as subscribe()). */
+  onStatus?: (s: LiveStatus) => void;
+}
+
+/** A running live sync. */
+export interface LiveSync {
+  /** The status now. */
+  readonly status: LiveStatus;
+  /** Calls cb with the status now and after every change; returns the unsubscribe function. */
+  subscribe(cb: (s: LiveStatus) => void): () => void;
+  /** Syncs now, in the tab that leads (a follower resolves at once); rejects as sync() would. */
+  syncNow(): Promise<void>;
+  /** Stops it in this tab; if this tab led, another tab running live() on the database takes over. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps engine in sync with transport (a fetchTransport to a space) until stop(): local writes are pushed
+ * soon after they commit, the server's live channel says when other devices wrote, a slow interval, the
+ * browser's `online` event and the tab becoming visible trigger a sync too; while the server cannot be
+ * reached it backs off exponentially with jitter, and it survives the server restarting. Tabs on one
+ * database run one live sync between them (a Web Lock elects the tab that syncs; the others follow its
+ * status and take over when it closes).
+ */
+export function live(engine: Engine, transport: Transport | FetchTransport, opts?: LiveOptions): LiveSync;
 
 /**
  * The transport to a sync server over HTTP, for sync(engine, transport); for idbsync-server:

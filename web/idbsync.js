@@ -1059,9 +1059,10 @@ const maxDelay = 2 ** 31 - 1;
 export function fetchTransport(url, opts = {}) {
   if (typeof url !== 'string' && !(url instanceof URL)) throw invalid('fetchTransport(url)', 'a string or a URL', url);
   const {
-    space, token, timeout = 30_000, headers = {}, fetch: fetcher = globalThis.fetch,
+    space, token, timeout = 30_000, headers = {}, fetch: fetcher = globalThis.fetch, WebSocket: Socket = globalThis.WebSocket,
   } = options('fetchTransport: options', opts);
   if (typeof fetcher !== 'function') throw invalid('fetchTransport: fetch', 'a function', fetcher);
+  if (Socket !== undefined && typeof Socket !== 'function') throw invalid('fetchTransport: WebSocket', 'a WebSocket constructor', Socket);
   if (space !== undefined && (typeof space !== 'string' || space === '')) throw invalid('fetchTransport: space', 'a non-empty string', space);
   if (space !== undefined) text('fetchTransport: space', space);
   if (token !== undefined && typeof token !== 'function' && (typeof token !== 'string' || token === '')) {
@@ -1189,6 +1190,53 @@ export function fetchTransport(url, opts = {}) {
   // The server authenticates every pusher and stamps their entries: sync
   // keeps the users of what this transport serves.
   if (space !== undefined) transport.attests = true;
+  // The space's live channel: a WebSocket on which the server sends its
+  // cursors at once and whenever they advance (see Transport.subscribe).
+  if (space !== undefined && typeof Socket === 'function') {
+    transport.subscribe = (onCursors, onClose) => {
+      let ws = null;
+      let closed = false;
+      const end = (err) => {
+        if (closed) return;
+        closed = true;
+        try { ws?.close(); } catch { /* closing */ }
+        callback(onClose, err);
+      };
+      (async () => {
+        let auth;
+        try {
+          auth = token === undefined ? undefined : await credentials();
+        } catch (err) {
+          end(asError(err, 'UNAUTHENTICATED'));
+          return;
+        }
+        if (closed) return;
+        const u = new URL(`${base}live`, globalThis.location?.href);
+        u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+        // A browser cannot set headers on a WebSocket: the token goes in the query.
+        if (auth !== undefined) u.searchParams.set('token', auth);
+        try {
+          ws = new Socket(u.href);
+        } catch (err) {
+          end(fail('UNAVAILABLE', `live: the WebSocket could not be opened: ${err?.message ?? err}`, err));
+          return;
+        }
+        ws.addEventListener('message', (ev) => {
+          let c;
+          try {
+            c = cursorsFromGo(object(JSON.parse(ev.data)));
+          } catch (err) {
+            end(fail('CORRUPT', `live: the server sent ${String(ev.data).slice(0, 100)}, not cursors`, err));
+            return;
+          }
+          if (!closed) callback(onCursors, c);
+        });
+        ws.addEventListener('close', (ev) => end(fail('UNAVAILABLE', `live: the channel closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`)));
+        ws.addEventListener('error', () => end(fail('UNAVAILABLE', 'live: the channel failed')));
+      })();
+      return () => end(null);
+    };
+  }
   return transport;
 }
 
@@ -1225,5 +1273,266 @@ function httpCode(status) {
     case 409: return 'CONFLICT';
     case 408: case 429: return 'UNAVAILABLE';
     default: return status >= 400 && status < 500 ? 'INVALID_ARGUMENT' : 'UNAVAILABLE';
+  }
+}
+
+// ---- live sync: one engine kept in sync with one server space ----
+
+/** The codes after which a live sync stops: retrying cannot help. */
+const fatal = new Set(['PERMISSION_DENIED', 'FORKED', 'INVALID_ARGUMENT']);
+
+/**
+ * Keeps engine in sync with transport (a fetchTransport to a space, or any
+ * transport) until stop(): local writes are pushed soon after they commit,
+ * the server's live channel (transport.subscribe) says when to pull, and a
+ * slow interval, the browser's online event and the tab becoming visible
+ * do too. While the server cannot be reached it backs off exponentially,
+ * with jitter. Tabs on one database run one live sync between them: the one
+ * holding the Web Lock idbsync-live:<name> syncs, the others follow its
+ * status over a BroadcastChannel and take over when it goes.
+ */
+export function live(engine, transport, opts = {}) {
+  if (!(engine instanceof Engine)) throw invalid('live(engine, transport): engine', 'an Engine', engine);
+  alive(engine);
+  if (transport === null || typeof transport !== 'object' || !['cursors', 'readSince', 'apply'].every((m) => typeof transport[m] === 'function')) {
+    throw invalid('live(engine, transport): transport', 'a transport (an object with cursors, readSince and apply)', transport);
+  }
+  const {
+    pageSize, interval = 30_000, debounce = 20, minBackoff = 250, maxBackoff = 30_000, onStatus,
+  } = options('live: options', opts);
+  for (const [what, v] of [['interval', interval], ['debounce', debounce], ['minBackoff', minBackoff], ['maxBackoff', maxBackoff]]) {
+    if (typeof v !== 'number' || !(v >= 0) || v > maxDelay) throw invalid(`live: ${what}`, `a number of milliseconds from 0 to ${maxDelay}`, v);
+  }
+  if (onStatus !== undefined && typeof onStatus !== 'function') throw invalid('live: onStatus', 'a function', onStatus);
+  return new LiveSync(engine, transport, { pageSize, interval, debounce, minBackoff, maxBackoff, onStatus });
+}
+
+/** A running live(); see idbsync.d.ts. */
+class LiveSync {
+  constructor(engine, transport, opts) {
+    this._engine = engine;
+    this._transport = transport;
+    this._opts = opts;
+    this._subs = new Set();
+    if (opts.onStatus) this._subs.add(opts.onStatus);
+    this._stopped = false;
+    this._abort = new AbortController();
+    /** The current status (see LiveStatus in idbsync.d.ts). */
+    this.status = { state: 'connecting', pending: 0, error: null, lastSync: null, leader: false };
+    this._channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`idbsync-live:${engine.name}`) : null;
+    this._channel?.addEventListener('message', (ev) => {
+      const m = ev.data;
+      if (m?.type === 'hello' && this._leading) {
+        this._broadcast();
+        return;
+      }
+      if (this._leading || this._stopped || m?.type !== 'status' || m.status === null || typeof m.status !== 'object') return;
+      const { state, pending, lastSync, error } = m.status;
+      if (!['connecting', 'live', 'offline', 'error'].includes(state) || !Number.isSafeInteger(pending)) return;
+      this._set({
+        state, pending, lastSync: typeof lastSync === 'number' ? lastSync : null,
+        error: error ? new IdbsyncError(codes.includes(error.code) ? error.code : 'INTERNAL', String(error.message)) : null,
+        leader: false,
+      }, false);
+    });
+    this._leading = false;
+    this._done = navigator.locks.request(`idbsync-live:${engine.name}`, { signal: this._abort.signal }, () => this._lead())
+      .catch((err) => { if (err?.name !== 'AbortError') this._fail(asError(err)); });
+    this._channel?.postMessage({ type: 'hello' });
+  }
+
+  /** Calls cb with the status now and after every change; returns the unsubscribe function. */
+  subscribe(cb) {
+    if (typeof cb !== 'function') throw invalid('LiveSync.subscribe(cb)', 'a function', cb);
+    this._subs.add(cb);
+    callback(cb, this.status);
+    return () => { this._subs.delete(cb); };
+  }
+
+  /** Syncs now (the leader), or resolves at once (a follower); rejects as sync() would. */
+  async syncNow() {
+    if (!this._leading) return;
+    await this._run();
+  }
+
+  /** Stops syncing, here and (if this tab leads) for the tabs that follow, until another takes over. */
+  async stop() {
+    if (this._stopped) return;
+    this._stopped = true;
+    this._abort.abort();
+    this._release?.();
+    this._teardown?.();
+    this._channel?.close();
+    await this._done;
+  }
+
+  _set(patch, broadcast = true) {
+    const next = { ...this.status, ...patch };
+    const same = Object.keys(next).every((k) => next[k] === this.status[k]);
+    if (same) return;
+    this.status = next;
+    for (const cb of this._subs) callback(cb, next);
+    if (broadcast && this._leading) this._broadcast();
+  }
+
+  /** Tells the tabs that follow the leader's status. */
+  _broadcast() {
+    const { error, ...rest } = this.status;
+    try {
+      this._channel?.postMessage({ type: 'status', status: { ...rest, error: error ? { code: error.code, message: error.message } : null } });
+    } catch { /* closed */ }
+  }
+
+  _fail(err) {
+    this._set({ state: 'error', error: err });
+  }
+
+  /** The loop of the tab that holds the lock; resolves when it stops. */
+  async _lead() {
+    if (this._stopped) return;
+    this._leading = true;
+    const { _engine: engine, _transport: transport, _opts: o } = this;
+    let timer = null;
+    let poll = null;
+    let fails = 0;
+    let unsubscribeServer = null;
+    let reconnect = null;
+    let channelFails = 0;
+    this._server = null; // the server's cursors, as its live channel last said
+    const wake = (ms) => {
+      if (this._stopped || this._fatal) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => { this._run().catch(() => {}); }, ms);
+    };
+    this._wake = wake;
+    this._backoff = () => {
+      fails++;
+      const ms = Math.min(o.maxBackoff, o.minBackoff * 2 ** (fails - 1));
+      wake(ms / 2 + Math.random() * ms / 2);
+    };
+    this._ok = () => { fails = 0; };
+    const listen = () => {
+      if (typeof transport.subscribe !== 'function' || this._stopped) return;
+      unsubscribeServer = transport.subscribe((c) => {
+        channelFails = 0;
+        this._server = c;
+        if (this.status.state === 'connecting' || this.status.state === 'offline') this._set({ state: 'live' });
+        this._pending().then(() => { if (this._behind(c)) wake(0); });
+      }, (err) => {
+        unsubscribeServer = null;
+        if (this._stopped || err === null) return;
+        if (this.status.state !== 'error') this._set({ state: 'offline', error: err });
+        channelFails++;
+        const ms = Math.min(o.maxBackoff, o.minBackoff * 2 ** (channelFails - 1));
+        clearTimeout(reconnect);
+        reconnect = setTimeout(listen, ms / 2 + Math.random() * ms / 2);
+      });
+    };
+    const stopWatch = engine.watchCursors(() => {
+      this._pending().then(() => { if (this.status.pending > 0) wake(o.debounce); });
+    }, {
+      // The browser closed the database: the live sync ends with it.
+      onError: (err) => { if (!this._stopped) { this._fail(asError(err, 'CLOSED')); this.stop(); } },
+    });
+    const online = () => {
+      fails = 0;
+      channelFails = 0;
+      if (!unsubscribeServer) { clearTimeout(reconnect); listen(); }
+      wake(0);
+    };
+    const visible = () => { if (globalThis.document?.visibilityState === 'visible') wake(0); };
+    globalThis.addEventListener?.('online', online);
+    globalThis.document?.addEventListener?.('visibilitychange', visible);
+    if (o.interval > 0) poll = setInterval(() => wake(0), o.interval);
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    this._release = release;
+    this._teardown = () => {
+      clearTimeout(timer);
+      clearTimeout(reconnect);
+      clearInterval(poll);
+      stopWatch();
+      unsubscribeServer?.();
+      globalThis.removeEventListener?.('online', online);
+      globalThis.document?.removeEventListener?.('visibilitychange', visible);
+      this._leading = false;
+    };
+    this._set({ leader: true });
+    listen();
+    wake(0);
+    await held;
+  }
+
+  /** Is the server behind or ahead of the engine by its cursors c? */
+  _behind(c) {
+    const mine = this._mine ?? {};
+    for (const [p, n] of Object.entries(c)) if ((mine[p] ?? 0) < n) return true;
+    for (const [p, n] of Object.entries(mine)) if ((c[p] ?? 0) < n) return true;
+    return false;
+  }
+
+  /** Recomputes pending: this peer's entries the server is not known to hold. */
+  async _pending() {
+    let mine;
+    try {
+      mine = await this._engine.cursors();
+    } catch {
+      return;
+    }
+    this._mine = mine;
+    const peer = this._engine.peer;
+    const local = Number(mine[peer] ?? 0);
+    const acked = Math.max(Number(this._server?.[peer] ?? 0), this._acked ?? 0);
+    this._set({ pending: Math.max(0, local - acked) });
+  }
+
+  /** One sync, one at a time; a call while one runs runs another after it. */
+  async _run() {
+    if (this._running) {
+      this._again = true;
+      return this._running;
+    }
+    const go = async () => {
+      if (this._stopped || !this._leading) return;
+      const peer = this._engine.peer;
+      let before;
+      try {
+        before = Number((await this._engine.cursors())[peer] ?? 0);
+        await sync(this._engine, this._transport, this._opts.pageSize === undefined ? {} : { pageSize: this._opts.pageSize });
+      } catch (err) {
+        const e = asError(err);
+        if (this._stopped) return;
+        if (e.code === 'CLOSED') {
+          this._fail(e);
+          this.stop();
+          return;
+        }
+        const stop = fatal.has(e.code) || (Array.isArray(e.errors) && e.errors.some((x) => fatal.has(x.code)));
+        if (stop) {
+          this._fatal = true;
+          this._set({ state: 'error', error: e });
+          return;
+        }
+        this._set({ state: e.code === 'UNAVAILABLE' ? 'offline' : 'error', error: e });
+        this._backoff();
+        throw e;
+      }
+      this._ok();
+      // The server holds this peer's entries up to where the sync began.
+      this._acked = Math.max(this._acked ?? 0, before);
+      this._set({ state: 'live', error: null, lastSync: Date.now() });
+      await this._pending();
+    };
+    this._running = (async () => {
+      try {
+        do {
+          this._again = false;
+          await go().catch((err) => { if (!this._again) throw err; });
+        } while (this._again && !this._stopped);
+      } finally {
+        this._running = null;
+      }
+    })();
+    return this._running;
   }
 }
