@@ -55,6 +55,7 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 			// merge leaves the rows where they are, for the next one.
 			_ = s.merge(context.WithoutCancel(ctx))
 		}
+		s.armIdle()
 		return nil
 	}
 	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -167,5 +168,43 @@ func checkScan(t *testing.T, s kv.Store, table string, want map[string][]byte, r
 			exp = []string{}
 		}
 		require.Equal(t, exp, got, "scan %+v", r)
+	}
+}
+
+// TestIdleMerge: once commits pause, what the memtables hold is merged, so
+// a cold start reads no write-ahead row; with IdleMerge < 0 it stays.
+func TestIdleMerge(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		idle   time.Duration
+		merged bool
+	}{
+		{"merged after a pause", 20 * time.Millisecond, true},
+		{"never", -1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := paged.NewMemory()
+			s, err := paged.Open(ctx, m.Handle(), paged.Options{Tables: []string{"a"}, IdleMerge: tc.idle, IdleBytes: 1})
+			require.NoError(t, err)
+			defer s.Close()
+			for i := range 5 {
+				var b kv.Batch
+				b.Put("a", []byte(fmt.Sprintf("k%d", i)), []byte("v"))
+				require.NoError(t, s.Commit(ctx, &b))
+			}
+			require.Equal(t, 5, s.Info().Unmerged)
+			if tc.merged {
+				require.Eventually(t, func() bool { return s.Info().Unmerged == 0 }, 5*time.Second, 10*time.Millisecond)
+				wal, pages, _, _ := m.Counts()
+				assert.Equal(t, 0, wal, "no write-ahead row left for a cold start")
+				assert.Equal(t, 1, pages)
+			} else {
+				time.Sleep(100 * time.Millisecond)
+				assert.Equal(t, 5, s.Info().Unmerged)
+			}
+			v, err := s.Get(ctx, "a", []byte("k3"))
+			require.NoError(t, err)
+			assert.Equal(t, "v", string(v))
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/btree"
 
@@ -20,6 +21,8 @@ const (
 	DefaultMergeBytes = 4 << 20
 	DefaultMergeRows  = 256
 	DefaultCacheBytes = 64 << 20
+	DefaultIdleMerge  = time.Second
+	DefaultIdleBytes  = 64 << 10
 )
 
 // maxAttempts bounds how often one call starts again because another handle
@@ -41,6 +44,11 @@ type Options struct {
 	MergeRows  int
 	// CacheBytes bounds the pages kept decoded in memory.
 	CacheBytes int
+	// IdleMerge: once no commit came for this long, a merge runs if the
+	// memtables hold more than IdleBytes, so that the next cold start reads
+	// little; negative: never.
+	IdleMerge time.Duration
+	IdleBytes int
 }
 
 func (o *Options) defaults() {
@@ -54,6 +62,10 @@ func (o *Options) defaults() {
 	def(&o.MergeBytes, DefaultMergeBytes)
 	def(&o.MergeRows, DefaultMergeRows)
 	def(&o.CacheBytes, DefaultCacheBytes)
+	def(&o.IdleBytes, DefaultIdleBytes)
+	if o.IdleMerge == 0 {
+		o.IdleMerge = DefaultIdleMerge
+	}
 }
 
 // Store is a kv.Store over a Backend; see the package documentation.
@@ -70,6 +82,7 @@ type Store struct {
 	rows     int      // write-ahead rows not merged into the pages
 	dead     []uint64 // out-of-line values nothing references once merged
 	cache    cache
+	idle     *time.Timer // the idle merge, rearmed by every commit
 }
 
 var _ kv.Store = (*Store)(nil)
@@ -465,7 +478,33 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.cache = cache{}
+	if s.idle != nil {
+		s.idle.Stop()
+	}
 	return s.be.Close()
+}
+
+// armIdle (re)starts the idle merge's timer after a commit.
+func (s *Store) armIdle() {
+	if s.opts.IdleMerge < 0 {
+		return
+	}
+	if s.idle == nil {
+		s.idle = time.AfterFunc(s.opts.IdleMerge, s.idleMerge)
+		return
+	}
+	s.idle.Reset(s.opts.IdleMerge)
+}
+
+// idleMerge merges what the memtables hold once commits paused; a failure
+// leaves it for the next merge.
+func (s *Store) idleMerge() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.memBytes < s.opts.IdleBytes {
+		return
+	}
+	_ = s.merge(context.Background())
 }
 
 // Info is what a Store tells of its layout, for stats and tests.
