@@ -13,8 +13,8 @@
 // figure to `make bench-go`, BENCH_MEMORY=0 skips the memory figures,
 // BENCH_WASM=/dist/other.wasm measures another build of the module (a URL
 // path the server serves), BENCH_CONFIG='{"cold": {"large": 10000}}' other
-// sizes (merged into the workloads of web/bench/table.js), CHROMIUM=path
-// another browser.
+// sizes (merged into the workloads of web/bench/table.js; '{"only":
+// ["trace"]}' runs only the workloads named), CHROMIUM=path another browser.
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -38,7 +38,7 @@ for (const [key, value] of Object.entries(JSON.parse(process.env.BENCH_CONFIG ??
 }
 const withGo = process.env.BENCH_GO !== '0';
 const withMemory = process.env.BENCH_MEMORY !== '0';
-const TIMEOUT_MS = 20 * 60_000;
+const TIMEOUT_MS = 30 * 60_000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -252,11 +252,21 @@ function machine() {
   };
 }
 
+/** The version of an npm package in node_modules (null if it is not there). */
+async function packageVersion(name) {
+  try {
+    return JSON.parse(await readFile(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
 /** What the table's figures mean, for the printout and the JSON. */
-function notes(cfg, meta) {
+function notes(cfg, meta, versions = {}) {
   const ing = cfg.ingest;
+  const tr = cfg.trace;
   return [
-    'Durability: strict everywhere. raw IndexedDB: transaction(..., {durability: "strict"}); Dexie: new Dexie(name, {chromeTransactionDurability: "strict"}) (checked: its transactions report "strict"); idbsync: its default (strict).',
+    'Durability: strict everywhere but in the editing trace (relaxed, below). raw IndexedDB: transaction(..., {durability: "strict"}); Dexie: new Dexie(name, {chromeTransactionDurability: "strict"}) (checked: its transactions report "strict"); idbsync: its default (strict).',
     'Chromium runs headless on a persistent profile (IndexedDB on disk, not an incognito context). Each run uses a fresh database; the contenders take turns in a rotating order.',
     'Same rows everywhere: per entry a log row keyed [peer, idx] and a state row keyed by the op key. The baselines write them blind, from entries already decoded to objects; idbsync applies wire batches (decoding and checking them included) and reads the state rows it may overwrite (last writer wins) and its heads and clock rows.',
     `Ingest: one transaction per batch (${(ing.peers * ing.perPeer) / ing.batch} batches; idbsync: one apply() of a readSince page each). Local writes: one transaction per write. Catch-up read: idbsync readSince (one encoded wire batch a page) vs getAll / Dexie where().between().limit() over [peer, from…], one peer's entries a page.`,
@@ -264,6 +274,7 @@ function notes(cfg, meta) {
     `putBlob: ${cfg.blobs.perRun} puts of each size a run (median). idbsync goes through the change log (record, chunks, manifest, CAS, cleanup); the baselines put the bytes in one transaction.`,
     `Where idbsync runs: its column is its default mode, open() without worker (${meta?.idbsyncWorker === undefined ? 'a shared worker' : `here engine.worker = ${JSON.stringify(meta.idbsyncWorker)}`}): the engine in a SharedWorker, the page holding a proxy over a MessagePort. The ↳ rows under a figure are the same work with open({worker: false}), the Go module on the page's thread, measured in the same rotation.`,
     `Main-thread stall: the longest gap between two turns of a setTimeout(0) loop on the page (clamped to 4 ms once nested: an idle page shows about 4-5 ms) from just before the call until the loop's first turn after it resolved; ${cfg.stall.runs ?? cfg.runs} run${(cfg.stall.runs ?? cfg.runs) === 1 ? '' : 's'} per mode, each on fresh databases. The arguments are built before the window; packing them and the structured clone to the worker are in it. The cold-start stall is over the cold start's own window (one figure per cold page).`,
+    `Editing trace (issue #15): idbsync (default mode) beside Yjs ${versions.yjs ?? ''} with y-indexeddb ${versions.yIndexeddb ?? ''}, ${cfg.runs} runs in turns, each on fresh databases. ${tr.ops.toLocaleString('en-US')} ops generated once (seeded, the same for both): ${tr.writers} writers, each deleting one of its own live keys with probability ${tr.deletes} (while it has one) and otherwise inserting a fresh key with a one-character value; batches of ${tr.batch}. Durability relaxed on both sides: open({durability: "relaxed"}); y-indexeddb opens its transactions without a durability, which is Chromium's default, relaxed since Chrome 121. A Yjs figure ends when a readwrite transaction on the doc's updates store, created after the work, completes: IndexedDB runs transactions of overlapping scope in order, so every update y-indexeddb queued before it is committed. Writers: all at once, each awaiting its batch (an exec; a doc.transact and that barrier) before its next. Pull: a fresh replica from each writer in turn (idbsync: a one-way pull, the writer's readSince pages applied to the replica, as sync()'s first half does, the JS API having no pull of its own; the ↳ row: sync(replica, writer), which also sends each writer what the replica got before it; Yjs: the writer's state since the replica's state vector, applied to a Y.Doc persisted by y-indexeddb). Cold start: a freshly reloaded page, the module imports included, to the replica's first read (idbsync: cursors(); Yjs: whenSynced and a get of the map); the Yjs modules load as unbundled ES modules (yjs, y-indexeddb and 36 lib0 files over loopback).`,
     ...(withMemory ? [`Memory: a browser of its own per figure (${cfg.memory.runs} run${cfg.memory.runs === 1 ? '' : 's'} × 3 modes, rotating), ${cfg.memory.tabs} tabs of the benchmark page each opening the same database and writing ${cfg.memory.writes} ops one at a time, 3 s to settle, then the median of 3 samples of the sum over the browser's processes (found by --user-data-dir, and their descendants) of Rss and Pss from /proc/PID/smaps_rollup. RSS counts a page shared by several processes in each of them; PSS divides it among them.`] : []),
   ];
 }
@@ -293,13 +304,17 @@ async function main() {
   mach.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   const chromiumVersion = /Chrome\/([\d.]+)/.exec(out.product ?? '')?.[1] ?? null;
   const seconds = Math.round((Date.now() - began) / 1000);
-  const labels = { idbsync: `idbsync ${out.meta?.idbsync ?? ''}`.trim(), raw: 'raw IndexedDB', dexie: `Dexie ${out.meta?.dexie ?? ''}`.trim() };
+  const versions = { yjs: await packageVersion('yjs'), yIndexeddb: await packageVersion('y-indexeddb'), lib0: await packageVersion('lib0') };
+  const labels = {
+    idbsync: `idbsync ${out.meta?.idbsync ?? ''}`.trim(), raw: 'raw IndexedDB', dexie: `Dexie ${out.meta?.dexie ?? ''}`.trim(),
+    yjs: `Yjs ${versions.yjs ?? ''}`.trim(),
+  };
 
   const text = [
     formatText(rows, labels),
     '',
     `Medians of ${config.runs} runs (± half the range); ÷ raw is in each row's unit (↑ higher is better, ↓ lower is better).`,
-    ...notes(config, out.meta).map((n) => `- ${n}`),
+    ...notes(config, out.meta, versions).map((n) => `- ${n}`),
     `- Record+Remove: ${go.recordRemoveMs ? 'idbsync from the Go benchmark (BenchmarkChangelog/RecordRemove, wasmbrowsertest\'s Chromium), baselines in the page.' : 'idbsync: see make bench-go.'}`,
     ...rows.filter((r) => r.note && r.id !== 'record-remove').map((r) => `- ${r.workload.trim()}: ${r.note}.`),
     `- Machine: ${mach.cpus} × ${mach.cpu}, ${mach.memoryGiB} GiB, ${mach.os}; Chromium ${chromiumVersion}; load average ${mach.loadavgStart.join(' ')} at start, ${mach.loadavgEnd.join(' ')} at end.`,
@@ -318,11 +333,14 @@ async function main() {
     seconds,
     machine: mach,
     browser: { chromium: chromiumVersion, userAgent: out.meta?.userAgent ?? null, headless: true, profile: 'persistent (on disk)' },
-    versions: { idbsync: out.meta?.idbsync ?? null, dexie: out.meta?.dexie ?? null },
-    durability: { raw: 'strict', dexie: 'strict (chromeTransactionDurability)', idbsync: 'strict (default)' },
+    versions: { idbsync: out.meta?.idbsync ?? null, dexie: out.meta?.dexie ?? null, yjs: versions.yjs, yIndexeddb: versions.yIndexeddb, lib0: versions.lib0 },
+    durability: {
+      raw: 'strict', dexie: 'strict (chromeTransactionDurability)', idbsync: 'strict (default); the editing trace: relaxed',
+      yjs: "the editing trace: y-indexeddb's transactions without a durability (Chromium's default: relaxed)",
+    },
     worker: { idbsync: out.meta?.idbsyncWorker ?? null, inpage: false },
     config,
-    notes: notes(config, out.meta),
+    notes: notes(config, out.meta, versions),
     rows,
     samples: out.results,
     errors: out.errors,
@@ -335,6 +353,11 @@ async function main() {
   const stamp = now.toISOString().slice(0, 16).replace(':', '');
   const body = `${JSON.stringify(json, null, 2)}\n`;
   await writeFile(path.join(dir, `${stamp}.json`), body);
+  if (config.only) {
+    // A partial table: latest.json stays the last full one.
+    say(`wrote bench/results/${stamp}.json (only ${config.only.join(', ')}: latest.json left as it was)`);
+    return;
+  }
   await writeFile(path.join(dir, 'latest.json'), body);
   say(`wrote bench/results/${stamp}.json and bench/results/latest.json`);
 }

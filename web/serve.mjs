@@ -1,7 +1,9 @@
 // A static server for the demo and the browser tests: web/ at / with the
 // built module beside idbsync.js (as the npm package lays them out), dist/ at
-// /dist/, and Dexie's ESM build at /vendor/dexie.mjs (for the benchmark
-// page). Loopback only. Run: node web/serve.mjs [port]
+// /dist/, and for the benchmark page Dexie's ESM build at /vendor/dexie.mjs,
+// Yjs's at /vendor/yjs.mjs, y-indexeddb's at /vendor/y-indexeddb.js and the
+// lib0 modules they import under /vendor/lib0/. Loopback only. Run: node
+// web/serve.mjs [port]
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,15 +23,31 @@ const types = {
 
 /**
  * Files served from outside web/ and dist/, by exact URL path: what `make
- * build` puts beside idbsync.js in the package (see `make package`), and
- * Dexie.
+ * build` puts beside idbsync.js in the package (see `make package`), Dexie,
+ * Yjs and y-indexeddb (and lib0, below).
  */
 const vendor = {
   '/idbsync.wasm': path.join(root, 'dist', 'idbsync.wasm'),
   '/wasm_exec.js': path.join(root, 'dist', 'wasm_exec.js'),
   '/version.js': path.join(root, 'dist', 'version.js'),
   '/vendor/dexie.mjs': path.join(root, 'node_modules', 'dexie', 'dist', 'dexie.mjs'),
+  '/vendor/yjs.mjs': path.join(root, 'node_modules', 'yjs', 'dist', 'yjs.mjs'),
+  '/vendor/y-indexeddb.js': path.join(root, 'node_modules', 'y-indexeddb', 'src', 'y-indexeddb.js'),
 };
+
+/**
+ * The lib0 modules (the browser builds) that yjs and y-indexeddb import, of
+ * the versions package-lock.json pins, served at /vendor/lib0/<file>:
+ * web/bench/index.html's import map sends their bare names ('lib0/map')
+ * there, and their own relative imports ('./math.js') resolve beside them.
+ * Another version of lib0 may import others: a missing one is a 404 in the
+ * benchmark page's console.
+ */
+const lib0 = ['array', 'binary', 'buffer', 'conditions', 'decoding', 'dom', 'encoding', 'environment', 'error',
+  'eventloop', 'function', 'indexeddb', 'iterator', 'json', 'logging', 'logging.common', 'map', 'math', 'metric',
+  'number', 'object', 'observable', 'pair', 'prng', 'prng/Xoroshiro128plus', 'prng/Xorshift32', 'promise', 'random',
+  'schema', 'set', 'storage', 'string', 'symbol', 'time', 'trait/equality', 'webcrypto'];
+for (const m of lib0) vendor[`/vendor/lib0/${m}.js`] = path.join(root, 'node_modules', 'lib0', ...`${m}.js`.split('/'));
 
 /**
  * Maps a URL path to a vendor file or a file under web/ or dist/; null if it

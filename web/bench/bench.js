@@ -8,8 +8,10 @@
 // reader would write it with that tool; all three commit with strict
 // durability (flushed to disk before a write resolves). idbsync runs in its
 // default mode (open()'s worker: a shared worker where there is one), and
-// again in the page (worker: false) as the contender 'inpage'.
-import { buildRows, formatText, tableCells, KINDS, median, DEFAULTS, QUICK } from './table.js';
+// again in the page (worker: false) as the contender 'inpage'. The editing
+// trace puts idbsync beside Yjs with y-indexeddb instead (relaxed
+// durability on both sides).
+import { buildRows, formatText, tableCells, isFigureColumn, KINDS, median, DEFAULTS, QUICK } from './table.js';
 
 /** Every contender: the table's columns, and idbsync in the page (its ↳ rows). */
 const ALL = [...KINDS, 'inpage'];
@@ -763,6 +765,304 @@ async function dropStall() {
   stallBatch = null;
 }
 
+// ---- the editing trace: idbsync beside Yjs + y-indexeddb (issue #15) ----
+
+let yjsModules = null;
+/** Yjs and y-indexeddb, by the bare names web/bench/index.html's import map resolves. */
+function loadYjs() {
+  yjsModules ??= Promise.all([import('yjs'), import('y-indexeddb')])
+    .then(([Y, { IndexeddbPersistence }]) => ({ Y, IndexeddbPersistence }));
+  return yjsModules;
+}
+
+/** A deterministic generator of numbers in [0, 1) (xorshift32 of seed). */
+function prng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+
+/** The one-character values of the trace. */
+const CHARS = 'abcdefghijklmnopqrstuvwxyz ';
+
+/** The trace of the config it was built for, built once per page (untimed). */
+let traceData = null;
+
+/**
+ * The editing trace of cfg ({ops, writers, deletes, batch}): for each writer
+ * its ops in batches of at most batch. A writer's op deletes one of its own
+ * live keys (picked at random) with probability deletes while it has one,
+ * else inserts a fresh key with a one-character value. A writer deletes only
+ * keys it has seen: its own, as the writers do not sync while they write (a
+ * Y.Map ignores a delete of a key it does not hold, so deleting another
+ * writer's keys would not be the same work). Seeded: every contender and run
+ * writes the same ops. Also: the number of live keys at the end, a live key
+ * with its value and a deleted key, for the checks.
+ */
+function traceOf(cfg, quiet = false) {
+  const id = JSON.stringify(cfg);
+  if (traceData?.id === id) return traceData;
+  const { ops, writers, deletes, batch } = cfg;
+  const batches = [];
+  let live = 0;
+  let dels = 0;
+  let probe;
+  let gone;
+  for (let w = 0; w < writers; w++) {
+    const rand = prng(0x9e3779b9 ^ ((w + 1) * 2654435761));
+    const n = Math.floor(ops / writers) + (w < ops % writers ? 1 : 0);
+    const alive = []; // this writer's live keys, and their values
+    const values = new Map();
+    const list = [];
+    let fresh = 0;
+    for (let i = 0; i < n; i++) {
+      if (alive.length > 0 && rand() < deletes) {
+        const j = Math.floor(rand() * alive.length);
+        const key = alive[j];
+        alive[j] = alive[alive.length - 1];
+        alive.pop();
+        values.delete(key);
+        gone ??= key;
+        dels++;
+        list.push({ del: key });
+      } else {
+        const key = `${w}/${(fresh++).toString(36)}`;
+        const value = CHARS[Math.floor(rand() * CHARS.length)];
+        alive.push(key);
+        values.set(key, value);
+        list.push({ put: key, value });
+      }
+    }
+    live += alive.length;
+    if (w === 0) probe = { key: alive[alive.length >> 1], value: values.get(alive[alive.length >> 1]) };
+    const out = [];
+    for (let i = 0; i < list.length; i += batch) out.push(list.slice(i, i + batch));
+    batches.push(out);
+  }
+  traceData = { id, batches, ops, live, deletes: dels, probe, gone };
+  if (!quiet) progress(`editing trace: ${ops} ops (${ops - dels} inserts, ${dels} deletes, ${live} keys live at the end) by ${writers} writers, ${batches.reduce((s, b) => s + b.length, 0)} batches`);
+  return traceData;
+}
+
+const traceName = (kind, what) => `bench-trace-${kind}-${what}`;
+
+/**
+ * The barrier of a y-indexeddb persistence: a readwrite transaction on its
+ * updates store, awaited. Transactions whose scopes overlap run in the order
+ * they were created, so it completes once every write y-indexeddb queued
+ * before it (its doc's update handler adds each update in a transaction of
+ * its own) has committed.
+ */
+function yjsFlushed(p) {
+  return done(p.db.transaction(['updates'], 'readwrite'));
+}
+
+/** A Y.Doc persisted by y-indexeddb in name, once its (empty) stored state is read. */
+async function yjsDoc(name) {
+  const { Y, IndexeddbPersistence } = await loadYjs();
+  const doc = new Y.Doc();
+  const p = new IndexeddbPersistence(name, doc);
+  await p.whenSynced;
+  return { doc, p };
+}
+
+/**
+ * A one-way pull of dst from src, which the JS API has no call for (sync()
+ * goes both ways): what syncer.Pull does, through the public calls. For each
+ * peer of src's cursors that dst lacks, readSince pages of at most pageSize
+ * from src, each applied to dst (one transaction a page). Resolves to the
+ * entries dst applied.
+ */
+async function pull(dst, src, pageSize = 1000) {
+  const mine = await dst.cursors();
+  const theirs = await src.cursors();
+  let applied = 0;
+  for (const [peer, to] of Object.entries(theirs)) {
+    for (let from = Number(mine[peer] ?? 0); from < Number(to); from += pageSize) {
+      const res = await dst.apply(await src.readSince(peer, from, Math.min(pageSize, Number(to) - from)));
+      applied += res.applied;
+    }
+  }
+  return applied;
+}
+
+/**
+ * One run of the editing trace with kind ('idbsync' in its default mode, or
+ * 'yjs'), on fresh databases: the writers apply their batches, all writers
+ * at once (each awaits its batch before the next), timed from the first
+ * batch until every writer's last is in IndexedDB; then a fresh replica
+ * pulls every writer's ops, one writer after the other, timed until they are
+ * in IndexedDB. The last run's replica stays for the cold starts. In the
+ * first trace.syncRuns runs idbsync then does the pull again with sync()
+ * (traceSync).
+ */
+async function traceRun(st, kind, r) {
+  const cfg = st.config.trace;
+  const data = traceOf(cfg);
+  const names = data.batches.map((_, w) => traceName(kind, `w${w}`));
+  const replicaName = traceName(kind, 'replica');
+  for (const name of [...names, replicaName]) await deleteDatabase(name); // an earlier run's, or a failed attempt's
+  let writeMs;
+  let pullMs;
+  if (kind === 'idbsync') {
+    const m = await importIdbsync();
+    const writers = [];
+    for (const name of names) writers.push(await m.open(openOptions(name, { durability: 'relaxed' })));
+    const t0 = performance.now();
+    await Promise.all(writers.map(async (db, w) => {
+      for (const batch of data.batches[w]) await db.exec(batch);
+    }));
+    writeMs = performance.now() - t0;
+    const replica = await m.open(openOptions(replicaName, { durability: 'relaxed' }));
+    let pulled = 0;
+    const t1 = performance.now();
+    for (const db of writers) pulled += await pull(replica, db);
+    pullMs = performance.now() - t1;
+    // Checks (untimed): every entry pulled, the replica reads what was written.
+    const cursors = await replica.cursors();
+    const sum = Object.values(cursors).reduce((s, x) => s + Number(x), 0);
+    const got = await replica.get(data.probe.key);
+    const stale = await replica.get(data.gone);
+    if (pulled !== data.ops || sum !== data.ops) throw new Error(`trace idbsync: pulled ${pulled}, cursors sum to ${sum}, want ${data.ops}`);
+    if (new TextDecoder().decode(got) !== data.probe.value || stale !== undefined) {
+      throw new Error(`trace idbsync: the replica reads ${data.probe.key} = ${got} and ${data.gone} = ${stale}, want ${data.probe.value} and undefined`);
+    }
+    // The same pull with sync(), both ways (it changes the writers: last),
+    // in the first syncRuns runs: it takes about twice the pull.
+    if (r < (cfg.syncRuns ?? st.config.runs)) await traceSync(st, writers, data, r);
+    for (const [w, db] of writers.entries()) await idbsync.drop(names[w], db);
+    await replica.close();
+  } else {
+    const { Y } = await loadYjs();
+    const writers = [];
+    for (const name of names) writers.push(await yjsDoc(name));
+    const t0 = performance.now();
+    await Promise.all(writers.map(async ({ doc, p }, w) => {
+      const map = doc.getMap('trace');
+      for (const batch of data.batches[w]) {
+        doc.transact(() => {
+          for (const op of batch) {
+            if (op.del !== undefined) map.delete(op.del);
+            else map.set(op.put, op.value);
+          }
+        });
+        await yjsFlushed(p);
+      }
+    }));
+    writeMs = performance.now() - t0;
+    const replica = await yjsDoc(replicaName);
+    const t1 = performance.now();
+    for (const { doc } of writers) Y.applyUpdate(replica.doc, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(replica.doc)));
+    await yjsFlushed(replica.p);
+    pullMs = performance.now() - t1;
+    const map = replica.doc.getMap('trace');
+    if (map.size !== data.live || map.get(data.probe.key) !== data.probe.value || map.has(data.gone)) {
+      throw new Error(`trace yjs: the replica holds ${map.size} keys (want ${data.live}), ${data.probe.key} = ${map.get(data.probe.key)} (want ${data.probe.value}), ${data.gone} ${map.has(data.gone) ? 'present' : 'absent'} (want absent)`);
+    }
+    for (const [w, { doc, p }] of writers.entries()) {
+      await p.destroy();
+      doc.destroy();
+      await deleteDatabase(names[w]);
+    }
+    await replica.p.destroy();
+    replica.doc.destroy();
+  }
+  record(st, 'traceWrite', kind, data.ops / (writeMs / 1000));
+  record(st, 'tracePull', kind, data.ops / (pullMs / 1000));
+  if (r < st.config.runs - 1) await deleteDatabase(replicaName);
+  progress(`trace ${kind} run ${r + 1}: writers ${Math.round(data.ops / (writeMs / 1000))} ops/s (${Math.round(writeMs)} ms), pull ${Math.round(data.ops / (pullMs / 1000))} ops/s (${Math.round(pullMs)} ms)`);
+}
+
+/**
+ * The trace's pull again with sync(replica, writer) for each writer in turn,
+ * into another fresh replica: sync goes both ways, so each writer also
+ * receives what the replica got from the writers before it. Records the
+ * ops that reached the replica ÷ time, and how many went to the writers.
+ */
+async function traceSync(st, writers, data, r) {
+  const m = await importIdbsync();
+  const name = traceName('idbsync', 'sync-replica');
+  await deleteDatabase(name);
+  const replica = await m.open(openOptions(name, { durability: 'relaxed' }));
+  let toA = 0;
+  let toB = 0;
+  const t0 = performance.now();
+  for (const db of writers) {
+    const res = await m.sync(replica, db);
+    toA += res.toA;
+    toB += res.toB;
+  }
+  const ms = performance.now() - t0;
+  await idbsync.drop(name, replica);
+  if (toA !== data.ops) throw new Error(`trace idbsync: sync() brought ${toA} entries to the replica, want ${data.ops}`);
+  record(st, 'tracePullSync', 'idbsync', data.ops / (ms / 1000));
+  record(st, 'tracePullSyncToWriters', 'idbsync', toB);
+  progress(`trace idbsync run ${r + 1}: sync(replica, writer) × ${writers.length}: ${Math.round(data.ops / (ms / 1000))} ops/s into the replica (${Math.round(ms)} ms; ${toB} entries to the writers as well)`);
+}
+
+/**
+ * One cold start of the trace's replica in this (fresh) page, module load
+ * included: idbsync imports idbsync.js, opens the replica (the first open()
+ * starts the shared worker, which loads the module) and reads its cursors,
+ * then one get (untimed: a check). Yjs imports yjs and y-indexeddb, creates
+ * a Y.Doc with an IndexeddbPersistence on the replica and waits for
+ * whenSynced, after which the map is readable (one get inside the time).
+ */
+async function traceCold(st, kind, r) {
+  const data = traceOf(st.config.trace, true);
+  const name = traceName(kind, 'replica');
+  let ms;
+  let load;
+  let opened; // idbsync: until open() resolved
+  if (kind === 'idbsync') {
+    const t0 = performance.now();
+    const m = await importIdbsync();
+    load = performance.now() - t0;
+    const db = await m.open(openOptions(name, { durability: 'relaxed' }));
+    opened = performance.now() - t0;
+    const cursors = await db.cursors();
+    ms = performance.now() - t0;
+    const got = await db.get(data.probe.key);
+    const sum = Object.values(cursors).reduce((s, x) => s + Number(x), 0);
+    const before = sessionStorage.getItem(WORKER);
+    sessionStorage.setItem(WORKER, db.instance);
+    const worker = db.worker;
+    await db.close();
+    if (sum !== data.ops || new TextDecoder().decode(got) !== data.probe.value) {
+      throw new Error(`trace cold idbsync: cursors sum to ${sum} (want ${data.ops}), ${data.probe.key} = ${got} (want ${data.probe.value})`);
+    }
+    if (worker !== 'shared') throw new Error(`trace cold idbsync: engine.worker is ${worker}, want 'shared' (the default)`);
+    if (before === db.instance) throw new Error('trace cold idbsync: the shared worker outlived the reload (not a cold start)');
+  } else {
+    const t0 = performance.now();
+    const { Y, IndexeddbPersistence } = await loadYjs();
+    load = performance.now() - t0;
+    const doc = new Y.Doc();
+    const p = new IndexeddbPersistence(name, doc);
+    await p.whenSynced;
+    const got = doc.getMap('trace').get(data.probe.key);
+    ms = performance.now() - t0;
+    const size = doc.getMap('trace').size;
+    await p.destroy();
+    doc.destroy();
+    if (size !== data.live || got !== data.probe.value) {
+      throw new Error(`trace cold yjs: ${size} keys (want ${data.live}), ${data.probe.key} = ${got} (want ${data.probe.value})`);
+    }
+  }
+  record(st, 'traceCold', kind, ms);
+  record(st, 'traceColdImport', kind, load);
+  if (opened !== undefined) record(st, 'traceColdOpen', kind, opened);
+  progress(`trace cold ${kind} run ${r + 1}: ${ms.toFixed(0)} ms (the import ${load.toFixed(0)} ms${opened === undefined ? '' : `, then open() ${(opened - load).toFixed(0)} ms, then cursors() ${(ms - opened).toFixed(0)} ms`})`);
+}
+
+async function traceDrop() {
+  for (const kind of ['idbsync', 'yjs']) await deleteDatabase(traceName(kind, 'replica'));
+  await deleteDatabase(traceName('idbsync', 'sync-replica'));
+  traceData = null;
+}
+
 // ---- memory (bench/run.mjs opens tabs and reads the OS's figures) ----
 
 /**
@@ -784,7 +1084,9 @@ async function memoryTab({ kind, name, tab, writes, wasm }) {
 // ---- the plan ----
 
 const steps = {
-  clean, coldSetup, coldDrop, dropIngest, dropStall, meta,
+  clean, coldSetup, coldDrop, dropIngest, dropStall, meta, traceDrop,
+  trace: (st, s) => traceRun(st, s.kind, s.run),
+  traceCold: (st, s) => traceCold(st, s.kind, s.run),
   stall: (st, s) => stallRun(st, s.kind, s.run),
   cold: (st, s) => coldMeasure(st, s.kind, s.size, s.run),
   ingest: (st, s) => ingestRun(st, s.kind, s.run),
@@ -794,20 +1096,36 @@ const steps = {
   pairs: (st, s) => pairsRun(st, s.kind, s.run),
 };
 
+/**
+ * The steps of a run of cfg: its workloads in order, or only those named in
+ * cfg.only (e.g. ['trace']), of 'ingest' (and the catch-up read), 'writes',
+ * 'blobs', 'pairs', 'stall', 'trace' and 'cold'.
+ */
 function plan(cfg) {
   const runs = [...Array(cfg.runs).keys()];
   const each = (fn, kinds, n = runs) => n.flatMap((run) => rotated(run, kinds).map((kind) => ({ fn, kind, run })));
-  return [
-    { fn: 'clean' }, { fn: 'meta' },
-    ...each('ingest'), ...each('read'), { fn: 'dropIngest' },
-    ...each('writes'), ...each('blobs'), ...each('pairs', ['raw', 'dexie']),
-    ...each('stall', ['idbsync', 'inpage'], [...Array(cfg.stall?.runs ?? cfg.runs).keys()]), { fn: 'dropStall' },
+  const workloads = {
+    ingest: [...each('ingest'), ...each('read'), { fn: 'dropIngest' }],
+    writes: each('writes'),
+    blobs: each('blobs'),
+    pairs: each('pairs', ['raw', 'dexie']),
+    stall: [...each('stall', ['idbsync', 'inpage'], [...Array(cfg.stall?.runs ?? cfg.runs).keys()]), { fn: 'dropStall' }],
+    trace: [
+      ...each('trace', ['idbsync', 'yjs']),
+      ...runs.flatMap((run) => rotated(run, ['idbsync', 'yjs']).map((kind) => ({ fn: 'traceCold', kind, run, reload: true }))),
+      { fn: 'traceDrop' },
+    ],
     // Last: its setup writes and its cleanup deletes the most, which keeps
     // the browser's storage busy for a while.
-    { fn: 'coldSetup' },
-    ...runs.flatMap((run) => ['L', 'S'].flatMap((size) => rotated(run).map((kind) => ({ fn: 'cold', kind, size, run, reload: true })))),
-    { fn: 'coldDrop' },
-  ];
+    cold: [
+      { fn: 'coldSetup' },
+      ...runs.flatMap((run) => ['L', 'S'].flatMap((size) => rotated(run).map((kind) => ({ fn: 'cold', kind, size, run, reload: true })))),
+      { fn: 'coldDrop' },
+    ],
+  };
+  const only = cfg.only ?? Object.keys(workloads);
+  for (const w of only) if (!workloads[w]) throw new Error(`config.only: no workload ${JSON.stringify(w)} (there are ${Object.keys(workloads).join(', ')})`);
+  return [{ fn: 'clean' }, { fn: 'meta' }, ...Object.keys(workloads).filter((w) => only.includes(w)).flatMap((w) => workloads[w])];
 }
 
 /** Set by the Stop button: the run ends after the step in progress. */
@@ -880,15 +1198,15 @@ function render(out) {
   if (!el || !out) return;
   const rows = buildRows(out.results, { config: out.config, sizes: out.sizes, go: out.go });
   const dexieLabel = out.meta?.dexie ? `Dexie ${out.meta.dexie}` : 'Dexie';
-  const { header, body } = tableCells(rows, { idbsync: 'idbsync', raw: 'raw IndexedDB', dexie: dexieLabel });
+  const { header, body } = tableCells(rows, { idbsync: 'idbsync', raw: 'raw IndexedDB', dexie: dexieLabel, yjs: 'Yjs' });
   const table = document.createElement('table');
   const tr = (cells, tag) => {
     const row = document.createElement('tr');
     for (const [i, c] of cells.entries()) {
       const td = document.createElement(tag);
       td.textContent = c;
-      if (i >= 2 && i <= 6) td.className = 'num';
-      if (i === 8 && c === 'NO') td.className = 'missed';
+      if (isFigureColumn(i)) td.className = 'num';
+      if (i === cells.length - 1 && c === 'NO') td.className = 'missed';
       row.append(td);
     }
     return row;

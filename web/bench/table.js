@@ -23,6 +23,13 @@ export const DEFAULTS = {
   // bench/run.mjs: tabs tabs of one browser on one database, each writing
   // writes ops; the sum of the browser's processes' memory, per mode.
   memory: { runs: 3, tabs: 4, writes: 20 },
+  // Issue #15: an editing trace of ops ops by writers writers (each its own
+  // database or Y.Doc), a share deletes of deletes of the writer's live keys,
+  // the rest inserts of fresh keys, one-character values, batches of at most
+  // batch ops; then a fresh replica pulls them all, then its cold start.
+  // The ↳ row of the pull with sync() (both ways, about twice the time of
+  // the pull) in the first syncRuns runs only.
+  trace: { ops: 250_000, writers: 3, deletes: 0.3, batch: 500, syncRuns: 2 },
 };
 
 /** A small version of the same plan, to try the page or the runner quickly. */
@@ -36,14 +43,19 @@ export const QUICK = {
   pairs: 5,
   stall: { runs: 2, exec: 1_000, apply: 200, scan: 500, blob: 1 << 20, syncExecs: 2, syncPerExec: 1_000 },
   memory: { runs: 1, tabs: 4, writes: 5 },
+  trace: { ops: 10_000, writers: 3, deletes: 0.3, batch: 500, syncRuns: 2 },
 };
 
 /**
- * The contenders, in column order. The results hold a fourth, 'inpage':
+ * The contenders, in column order. The results hold another, 'inpage':
  * idbsync with worker: false, shown on the ↳ rows under idbsync's figures
- * (which are of its default mode, a shared worker).
+ * (which are of its default mode, a shared worker). Yjs (with y-indexeddb)
+ * runs the editing trace only; raw IndexedDB and Dexie everything else.
  */
-export const KINDS = ['idbsync', 'raw', 'dexie'];
+export const KINDS = ['idbsync', 'raw', 'dexie', 'yjs'];
+
+/** Issue #15's targets for the editing trace (idbsync in its default mode). */
+export const TRACE_TARGETS = { rate: 50_000, vsYjs: 0.25, coldMs: 200, coldAt: 250_000 };
 
 /** The most a call may stall the page's main thread in worker mode, ms. */
 export const STALL_TARGET = 50;
@@ -76,7 +88,7 @@ function cell(runs, value = median(runs)) {
  * | null}, ratio {idbsync, dexie} (÷ raw, in the row's unit), target, met
  * (true | false | null), note}. A ↳ row under a row is the same work with
  * idbsync in the page (its idbsync cell; ÷ raw against the row above's raw
- * figure), or worker ÷ in page.
+ * figure), worker ÷ in page, or (the editing trace) idbsync ÷ Yjs.
  */
 export function buildRows(results, { config, sizes, go } = {}) {
   const r = results ?? {};
@@ -123,6 +135,23 @@ export function buildRows(results, { config, sizes, go } = {}) {
     });
     row.ratio = { idbsync: null, dexie: null };
     row.met = higher ? w / p >= 0.9 : w / p <= 1.1;
+  };
+  /**
+   * The ↳ row idbsync ÷ Yjs of main (medians; in main's unit's sense: for a
+   * rate higher is better, for a time lower), with its target (min: at least
+   * min×), or null.
+   */
+  const vsYjs = (main, min) => {
+    const i = main?.cells.idbsync?.median;
+    const y = main?.cells.yjs?.median;
+    if (i === undefined || !y) return null;
+    const row = add({
+      id: `${main.id}-vs-yjs`, unit: '×', better: main.better, cells: { idbsync: cell(null, i / y) },
+      workload: '  ↳ idbsync ÷ Yjs (the same run)', target: min === undefined ? null : `≥ ${min}× Yjs`,
+    });
+    row.ratio = { idbsync: null, dexie: null };
+    if (min !== undefined) row.met = i / y >= min;
+    return row;
   };
   /** A stall row (the default mode, target STALL_TARGET) and its in-page row. */
   const stall = (id, metric, what, note) => {
@@ -250,6 +279,50 @@ export function buildRows(results, { config, sizes, go } = {}) {
         : 'idbsync: see make bench-go (BenchmarkChangelog/RecordRemove); baselines: a put and a delete, one transaction each',
     });
   }
+  const tr = c.trace ?? {};
+  const trace = `${n(tr.ops)} ops (~${Math.round(100 * (1 - tr.deletes))} % inserts of fresh keys, ~${Math.round(100 * tr.deletes)} % deletes, 1-character values)`;
+  if (r.traceWrite) {
+    const row = add({
+      id: 'trace-writers', unit: 'ops/s', better: 'higher', cells: cells('traceWrite'),
+      workload: `Editing trace, writers: ${trace} by ${tr.writers} writers at once, batches of ${n(tr.batch)}`,
+      target: `≥ ${n(TRACE_TARGETS.rate)} ops/s`,
+      note: `each writer its own database, one exec() a batch, each awaited (relaxed durability); Yjs: each writer a Y.Doc with a Y.Map persisted by y-indexeddb, one doc.transact() a batch, then a readwrite transaction on its updates store awaited (it completes after y-indexeddb's write of that batch: the batch is in IndexedDB); y-indexeddb sets no durability (Chromium's default, relaxed since Chrome 121)`,
+    });
+    row.ratio = { idbsync: null, dexie: null };
+    if (row.cells.idbsync) row.met = row.cells.idbsync.median >= TRACE_TARGETS.rate;
+    vsYjs(row, TRACE_TARGETS.vsYjs);
+  }
+  if (r.tracePull) {
+    const row = add({
+      id: 'trace-pull', unit: 'ops/s', better: 'higher', cells: cells('tracePull'),
+      workload: `Editing trace, a fresh replica's pull of the ${n(tr.ops)} ops of the ${tr.writers} writers`,
+      target: `≥ ${n(TRACE_TARGETS.rate)} ops/s`,
+      note: "idbsync: a one-way pull from each writer in turn, what sync()'s first half does, through the public calls (the JS API has no pull of its own): the writer's readSince pages of 1,000 entries, each applied to the replica (one transaction a page, relaxed durability), every page crossing the page's port twice; Yjs: for each writer Y.applyUpdate(replica, Y.encodeStateAsUpdate(writer, Y.encodeStateVector(replica))), the replica persisted by y-indexeddb, then a readwrite transaction on its updates store awaited (the updates are in IndexedDB)",
+    });
+    row.ratio = { idbsync: null, dexie: null };
+    if (row.cells.idbsync) row.met = row.cells.idbsync.median >= TRACE_TARGETS.rate;
+    vsYjs(row, TRACE_TARGETS.vsYjs);
+    if (r.tracePullSync?.idbsync) {
+      const both = add({
+        id: 'trace-pull-sync', unit: 'ops/s', better: 'higher', cells: { idbsync: cell(r.tracePullSync.idbsync) },
+        workload: `  ↳ the same with sync(replica, writer) for each writer in turn: both ways, so the writers get ${n(median(r.tracePullSyncToWriters?.idbsync))} entries too (ops into the replica ÷ time; ${r.tracePullSync.idbsync.length} runs)`,
+        note: "sync() pulls the replica from the writer, then the writer from the replica: the second writer receives the first's ops, the third both others'. Both engines are in the shared worker, so sync() runs inside it (no port crossing)",
+      });
+      both.ratio = { idbsync: null, dexie: null };
+    }
+  }
+  if (r.traceCold) {
+    const at = TRACE_TARGETS.coldAt;
+    const row = add({
+      id: 'trace-cold', unit: 'ms', better: 'lower', cells: cells('traceCold'),
+      workload: `Editing trace, cold start of the replica (${n(tr.ops)} entries), fresh page: module load + open → first read`,
+      target: `≤ ${TRACE_TARGETS.coldMs} ms at ${n(at)} entries`,
+      note: 'idbsync: import idbsync.js, open() (which starts the shared worker and loads the module in it), cursors(); Yjs: import yjs and y-indexeddb (unbundled ES modules), new Y.Doc(), new IndexeddbPersistence(), whenSynced (the map readable)',
+    });
+    row.ratio = { idbsync: null, dexie: null };
+    if (row.cells.idbsync && tr.ops >= at) row.met = row.cells.idbsync.median <= TRACE_TARGETS.coldMs;
+    vsYjs(row);
+  }
   const sc = c.stall ?? {};
   stall('load', 'stallLoad', 'cold start in a fresh page (module load + open → cursors)',
     'the raw and Dexie columns: their own cold start (open and a key cursor over the whole log), in the same window');
@@ -320,8 +393,8 @@ export function num(x) {
 }
 
 /** The table's header and string cells of each row (for text and HTML). */
-export function tableCells(rows, labels = { idbsync: 'idbsync', raw: 'raw IndexedDB', dexie: 'Dexie' }) {
-  const header = ['workload', 'unit', labels.idbsync, labels.raw, labels.dexie,
+export function tableCells(rows, labels = { idbsync: 'idbsync', raw: 'raw IndexedDB', dexie: 'Dexie', yjs: 'Yjs' }) {
+  const header = ['workload', 'unit', labels.idbsync, labels.raw, labels.dexie, labels.yjs ?? 'Yjs',
     'idbsync ÷ raw', 'Dexie ÷ raw', 'target (idbsync)', 'met?'];
   const body = rows.map((row) => {
     const v = (k) => {
@@ -332,10 +405,15 @@ export function tableCells(rows, labels = { idbsync: 'idbsync', raw: 'raw Indexe
     };
     const ratio = (k) => (row.ratio[k] === null ? '—' : `${row.ratio[k].toFixed(2)}×`);
     const arrow = row.better === 'higher' ? '↑' : '↓';
-    return [row.workload, `${row.unit} ${arrow}`, v('idbsync'), v('raw'), v('dexie'), ratio('idbsync'),
+    return [row.workload, `${row.unit} ${arrow}`, v('idbsync'), v('raw'), v('dexie'), v('yjs'), ratio('idbsync'),
       ratio('dexie'), row.target ?? '—', row.met === null ? '—' : row.met ? 'yes' : 'NO'];
   });
   return { header, body };
+}
+
+/** Whether column i of tableCells holds figures (right-aligned). */
+export function isFigureColumn(i) {
+  return i >= 2 && i <= 7;
 }
 
 /** The rows as a Markdown table (aligned, so it reads in a terminal too). */
@@ -345,9 +423,9 @@ export function formatText(rows, labels) {
   const width = header.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
   const pad = (c, i) => {
     const fill = ' '.repeat(width[i] - [...c].length);
-    return i >= 2 && i <= 6 ? fill + c : c + fill; // figures right-aligned
+    return isFigureColumn(i) ? fill + c : c + fill; // figures right-aligned
   };
   const line = (r) => `| ${r.map(pad).join(' | ')} |`;
-  const rule = `|${width.map((w, i) => (i >= 2 && i <= 6 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  const rule = `|${width.map((w, i) => (isFigureColumn(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(header), rule, ...body.map(line)].join('\n');
 }
