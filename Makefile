@@ -63,8 +63,10 @@ test-e2e: package
 test: lint test-native test-browser test-e2e
 	@echo "make test: every suite passed"
 
+# The notes app and the sync server it syncs through (web/demo/run.mjs).
 demo: build
-	node web/serve.mjs $(PORT)
+	go build -o dist/idbsync-server ./server/cmd/idbsync-server
+	SERVER_PORT=$(SERVER_PORT) node web/demo/run.mjs $(PORT)
 
 # idbsync beside raw IndexedDB and Dexie in headless Chromium: prints one
 # table, writes bench/results/ (see bench/README.md).

@@ -68,9 +68,19 @@ function resolve(urlPath) {
   return allowed.some((dir) => file.startsWith(dir)) ? file : null;
 }
 
-/** Starts the server; resolves to {url, close}. Port 0 picks a free one. */
-export function serve({ port = 0, host = '127.0.0.1' } = {}) {
+/**
+ * Starts the server; resolves to {url, close}. Port 0 picks a free one.
+ * routes: answers of its own by exact URL path, each a function returning
+ * {type, body} (the demo's config.json).
+ */
+export function serve({ port = 0, host = '127.0.0.1', routes = {} } = {}) {
   const server = http.createServer(async (req, res) => {
+    const routePath = req.url.split('?')[0];
+    if (Object.hasOwn(routes, routePath)) {
+      const { type, body } = routes[routePath]();
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+      return;
+    }
     const file = resolve(req.url);
     if (file === undefined) {
       res.writeHead(400).end('bad request: malformed URL');

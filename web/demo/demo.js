@@ -5,7 +5,9 @@
 // an attachment {key, type, size} points at an image in the blob tier under
 // att/<id>. The list follows watch(), so writes of this tab, of another tab on
 // the same database and of a sync all show up the same way.
-import { open, sync } from '/idbsync.js';
+import {
+  open, sync, live, fetchTransport,
+} from '/idbsync.js';
 
 const PREFIX = 'note/';
 const decoder = new TextDecoder();
@@ -79,6 +81,7 @@ class Pane {
     this.empty = $('.empty', this.root);
     this.cursorRows = $('.cursors tbody', this.root);
     this.other = null; // the other Pane, for labels in the cursor table
+    this.missingImage = 'image not on this device: Sync copies it';
 
     this.notes = new Map(); // key -> note
     this.elements = new Map(); // key -> its <li>
@@ -210,7 +213,7 @@ class Pane {
       img.alt = note.title ? `Image of “${note.title}”` : 'Attached image';
       li.append(img);
     } else if (image !== 'none') {
-      li.append(el('div', 'thumb placeholder', image === 'loading' ? '…' : 'image not on this device: Sync copies it'));
+      li.append(el('div', 'thumb placeholder', image === 'loading' ? '…' : this.missingImage));
     }
     const body = el('div', 'body');
     body.append(el('h3', 'title', note.title || '(untitled)'), el('p', 'text', note.text ?? ''));
@@ -314,7 +317,7 @@ class Pane {
   renderCursors() {
     const cursors = this.cursors;
     const rank = (peer) => (peer === this.engine.peer ? 0 : peer === this.other?.engine?.peer ? 1 : 2);
-    const label = (peer) => ['this device', this.other.label, ''][rank(peer)];
+    const label = (peer) => ['this device', this.other?.label ?? '', ''][rank(peer)];
     const peers = Object.keys(cursors).sort((p, q) => rank(p) - rank(q) || p.localeCompare(q));
     const rows = peers.map((peer) => {
       const tr = el('tr');
@@ -363,37 +366,117 @@ function fatal(doing, err) {
   $('#sync').disabled = true;
 }
 
-const a = new Pane('a', 'Device A', 'notes-a');
-const b = new Pane('b', 'Device B', 'notes-b');
-a.other = b;
-b.other = a;
-// For the console: demo.a.engine is Device A's Engine.
-globalThis.demo = { a, b };
+// Served by `make demo` (web/demo/run.mjs), the page learns where the sync
+// server is: then it is one device, syncing live through it (?view=two
+// keeps the two devices in one page).
+const config = await fetch('./config.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+if (config?.server && new URLSearchParams(location.search).get('view') !== 'two') {
+  await device(config);
+} else {
+  await twoDevices();
+}
 
-attachments.addEventListener('message', (ev) => {
-  for (const pane of [a, b]) if (pane.dbName === ev.data?.db) pane.attachmentArrived(ev.data.key);
-});
-window.addEventListener('unhandledrejection', (ev) => showError('An operation', ev.reason));
-
-try {
-  await Promise.all([a.start(), b.start()]);
-  // Each table labels the other device's peer, known now both are open.
-  for (const pane of [a, b]) pane.renderCursors();
-  const syncButton = $('#sync');
-  const result = $('#sync-result');
-  syncButton.addEventListener('click', () => guard('Sync', syncButton, async () => {
-    const { toA, toB } = await sync(a.engine, b.engine);
-    const copied = (await copyAttachments(b, a)) + (await copyAttachments(a, b));
-    result.dataset.toA = toA;
-    result.dataset.toB = toB;
-    result.dataset.copied = copied;
-    result.dataset.syncs = Number(result.dataset.syncs) + 1;
-    result.textContent = `toA: ${toA}, toB: ${toB}` + (copied ? `; ${copied} image${copied === 1 ? '' : 's'} copied` : '');
-    say(`Synced: ${toA} entr${toA === 1 ? 'y' : 'ies'} to Device A, ${toB} to Device B.`);
-  }));
-  syncButton.disabled = false;
-  say(`Ready. Device A is peer ${short(a.engine.peer)}, Device B is peer ${short(b.engine.peer)}.`);
+/**
+ * One device of the notes app: its database, live() through the server, its
+ * status and pending count, and a toggle that cuts its transport (fetch
+ * fails, the live channel closes), to watch edits queue up and flow.
+ */
+async function device(cfg) {
+  document.body.dataset.view = 'device';
+  $('.lede').textContent = 'This browser profile is one device. Open this page in another profile (or a private '
+    + 'window): each syncs live through the sync server, and works offline.';
+  $('#pane-b').remove();
+  const help = [
+    'This device has its own IndexedDB database (notes-device) and peer id; the engine runs in a worker every tab of it shares.',
+    'live() pushes each write to the sync server soon after it commits, and pulls as soon as the server\'s live channel says another device wrote; the status says when it last synced and how many changes wait.',
+    'Work offline cuts this device\'s transport: edits stay here and queue up; Go online and they flow (a device whose server is down backs off and retries on its own).',
+    'A note is the key note/<id> with a JSON value in the replicated log; when two devices change one note, the later write wins.',
+    'Images stay on the device that added them for now: attachments do not replicate yet. ?view=two shows two devices in one page, whose Sync copies them.',
+  ];
+  $('.help ul').replaceChildren(...help.map((t) => el('li', '', t)));
+  const column = $('.sync-column');
+  column.replaceChildren();
+  const state = el('output', 'live-state', 'connecting…');
+  state.id = 'live';
+  const toggle = el('button', '', 'Work offline');
+  toggle.id = 'offline';
+  toggle.type = 'button';
+  column.append(state, toggle);
+  const pane = new Pane('a', 'This device', 'notes-device');
+  pane.missingImage = 'image on another device (attachments do not replicate yet)';
+  globalThis.demo = { device: pane };
+  window.addEventListener('unhandledrejection', (ev) => showError('An operation', ev.reason));
+  try {
+    await pane.start();
+  } catch (err) {
+    fatal('Opening the database', err);
+    return;
+  }
+  const net = { online: true, sockets: new Set() };
+  const cutFetch = (...args) => (net.online ? fetch(...args) : Promise.reject(new TypeError('offline (the demo cut it)')));
+  class CutSocket extends WebSocket {
+    constructor(u) {
+      super(net.online ? u : 'ws://127.0.0.1:9/offline');
+      net.sockets.add(this);
+      this.addEventListener('close', () => net.sockets.delete(this));
+    }
+  }
+  const transport = fetchTransport(cfg.server, { space: cfg.space, token: cfg.token, fetch: cutFetch, WebSocket: CutSocket });
+  const ls = live(pane.engine, transport, { maxBackoff: 5_000 });
+  globalThis.demo.live = ls;
+  ls.subscribe((s) => {
+    state.dataset.state = s.state;
+    state.dataset.pending = s.pending;
+    const waiting = s.pending ? ` · ${s.pending} change${s.pending === 1 ? '' : 's'} waiting` : '';
+    const last = s.lastSync ? ` · synced ${new Date(s.lastSync).toLocaleTimeString()}` : '';
+    state.textContent = `${net.online ? s.state : 'offline (cut)'}${waiting}${last}`;
+    if (s.state === 'error' && s.error) showError('Live sync', s.error);
+  });
+  toggle.addEventListener('click', () => {
+    net.online = !net.online;
+    toggle.textContent = net.online ? 'Work offline' : 'Go online';
+    toggle.setAttribute('aria-pressed', String(!net.online));
+    if (net.online) window.dispatchEvent(new Event('online'));
+    else for (const s of net.sockets) s.close();
+    say(net.online ? 'Back online: queued edits go to the server.' : 'Offline: edits stay on this device until you go online.');
+  });
+  say(`Ready. This device is peer ${short(pane.engine.peer)}, syncing with ${cfg.server} (space ${cfg.space}).`);
   document.body.dataset.state = 'ready';
-} catch (err) {
-  fatal('Opening the databases', err);
+}
+
+async function twoDevices() {
+  const a = new Pane('a', 'Device A', 'notes-a');
+  const b = new Pane('b', 'Device B', 'notes-b');
+  a.other = b;
+  b.other = a;
+  // For the console: demo.a.engine is Device A's Engine.
+  globalThis.demo = { a, b };
+
+  attachments.addEventListener('message', (ev) => {
+    for (const pane of [a, b]) if (pane.dbName === ev.data?.db) pane.attachmentArrived(ev.data.key);
+  });
+  window.addEventListener('unhandledrejection', (ev) => showError('An operation', ev.reason));
+
+  try {
+    await Promise.all([a.start(), b.start()]);
+    // Each table labels the other device's peer, known now both are open.
+    for (const pane of [a, b]) pane.renderCursors();
+    const syncButton = $('#sync');
+    const result = $('#sync-result');
+    syncButton.addEventListener('click', () => guard('Sync', syncButton, async () => {
+      const { toA, toB } = await sync(a.engine, b.engine);
+      const copied = (await copyAttachments(b, a)) + (await copyAttachments(a, b));
+      result.dataset.toA = toA;
+      result.dataset.toB = toB;
+      result.dataset.copied = copied;
+      result.dataset.syncs = Number(result.dataset.syncs) + 1;
+      result.textContent = `toA: ${toA}, toB: ${toB}` + (copied ? `; ${copied} image${copied === 1 ? '' : 's'} copied` : '');
+      say(`Synced: ${toA} entr${toA === 1 ? 'y' : 'ies'} to Device A, ${toB} to Device B.`);
+    }));
+    syncButton.disabled = false;
+    say(`Ready. Device A is peer ${short(a.engine.peer)}, Device B is peer ${short(b.engine.peer)}.`);
+    document.body.dataset.state = 'ready';
+  } catch (err) {
+    fatal('Opening the databases', err);
+  }
 }
