@@ -1,6 +1,12 @@
 package kv
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"math/bits"
+	"slices"
+)
 
 // OpKind says what an op of a Batch does.
 type OpKind uint8
@@ -101,8 +107,17 @@ func (b *Batch) Ops() []Op { return b.ops }
 // Len returns the number of ops.
 func (b *Batch) Len() int { return len(b.ops) }
 
-// Reset empties the batch, keeping its capacity.
-func (b *Batch) Reset() { b.ops = b.ops[:0] }
+// Reset empties the batch, keeping its capacity; it lets go of the slices
+// and functions of the ops it drops, so a batch kept for reuse holds on to
+// nothing.
+func (b *Batch) Reset() {
+	clear(b.ops)
+	b.ops = b.ops[:0]
+}
+
+// Grow makes room for n more ops without another allocation, for a caller
+// that knows how many it is about to add.
+func (b *Batch) Grow(n int) { b.ops = slices.Grow(b.ops, n) }
 
 // Tables returns the distinct tables the batch touches, in first-use order.
 func (b *Batch) Tables() []string {
@@ -121,8 +136,9 @@ func (b *Batch) Tables() []string {
 // table name, a key that CheckKey accepts, and a merged key that no other
 // op touches (ErrInvalidBatch).
 func (b *Batch) Validate() error {
-	var merged map[cell]int
-	for i, op := range b.ops {
+	merges := 0
+	for i := range b.ops {
+		op := &b.ops[i] // NB: a pointer; an Op is too big to copy op by op
 		if op.Kind < OpPut || op.Kind > OpMerge {
 			return fmt.Errorf("kv: op %d: unknown kind %d", i, op.Kind)
 		}
@@ -136,14 +152,97 @@ func (b *Batch) Validate() error {
 			if op.Merge == nil {
 				return &OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: truncate(op.Key), Err: fmt.Errorf("%w: merge without a function", ErrInvalidBatch)}
 			}
-			if merged == nil {
-				merged = make(map[cell]int)
-			}
-			merged[cell{op.Table, string(op.Key)}] = i
+			merges++
 		}
 	}
-	if merged == nil {
+	if merges == 0 {
 		return nil
+	}
+	return b.checkMerged(merges)
+}
+
+// cellSeed seeds the hashes checkMerged keys its map by.
+var cellSeed = maphash.MakeSeed()
+
+// cellHash hashes a table and a key.
+func cellHash(table string, key []byte) uint64 {
+	return maphash.Bytes(cellSeed, key)*31 + maphash.String(cellSeed, table)
+}
+
+func sameCell(a, b Op) bool { return a.Table == b.Table && bytes.Equal(a.Key, b.Key) }
+
+// checkMerged fails the first op that touches a key another op merges. It
+// looks for the merged keys by their hashes in a set made for the batch,
+// so a batch of many merges costs no allocation per key; only when a hash
+// is there twice (a key merged twice or touched by another op, or a
+// collision) does merged compare the keys themselves and say which op
+// fails.
+func (b *Batch) checkMerged(merges int) error {
+	set := newHashSet(merges)
+	var tables []string // the tables of merges: ops of other tables cannot clash
+	for i := range b.ops {
+		op := &b.ops[i]
+		if op.Kind != OpMerge {
+			continue
+		}
+		if !set.add(cellHash(op.Table, op.Key)) {
+			return b.merged()
+		}
+		if len(tables) == 0 || tables[len(tables)-1] != op.Table {
+			tables = appendNew(tables, op.Table)
+		}
+	}
+	for i := range b.ops {
+		op := &b.ops[i]
+		if op.Kind != OpMerge && contains(tables, op.Table) && set.has(cellHash(op.Table, op.Key)) {
+			return b.merged()
+		}
+	}
+	return nil
+}
+
+// hashSet is a set of hashes with open addressing: one allocation, at
+// most half full. It may take two hashes for one (it keeps them with the
+// low bit set, zero marking a free slot): a false "there" only sends
+// checkMerged to the exact check.
+type hashSet []uint64
+
+func newHashSet(n int) hashSet { return make(hashSet, 1<<bits.Len(uint(2*n))) }
+
+// add adds h, reporting false if it was there already.
+func (s hashSet) add(h uint64) bool {
+	h |= 1
+	for i := h & uint64(len(s)-1); ; i = (i + 1) & uint64(len(s)-1) {
+		switch s[i] {
+		case 0:
+			s[i] = h
+			return true
+		case h:
+			return false
+		}
+	}
+}
+
+// has reports whether h was added.
+func (s hashSet) has(h uint64) bool {
+	h |= 1
+	for i := h & uint64(len(s)-1); ; i = (i + 1) & uint64(len(s)-1) {
+		switch s[i] {
+		case 0:
+			return false
+		case h:
+			return true
+		}
+	}
+}
+
+// merged is checkMerged keyed by the cells themselves.
+func (b *Batch) merged() error {
+	merged := make(map[cell]int)
+	for i, op := range b.ops {
+		if op.Kind == OpMerge {
+			merged[cell{op.Table, string(op.Key)}] = i
+		}
 	}
 	for i, op := range b.ops {
 		if j, ok := merged[cell{op.Table, string(op.Key)}]; ok && j != i {
@@ -151,6 +250,22 @@ func (b *Batch) Validate() error {
 		}
 	}
 	return nil
+}
+
+func contains(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func appendNew(names []string, name string) []string {
+	if contains(names, name) {
+		return names
+	}
+	return append(names, name)
 }
 
 // cell is a key of a table.

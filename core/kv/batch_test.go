@@ -247,3 +247,109 @@ func TestOpError(t *testing.T) {
 	require.True(t, errors.As(wrapped, &got))
 	assert.Same(t, e, got)
 }
+
+// TestBatchValidateMerges: a merged key takes no other op, and the op
+// reported is the first that touches a key another op merges, whatever
+// the number of merges in the batch.
+func TestBatchValidateMerges(t *testing.T) {
+	keep := func([]byte, bool) ([]byte, bool, error) { return nil, false, nil }
+	many := func(b *kv.Batch) { // a batch the op log writes: many merges, other ops around them
+		for i := range 500 {
+			b.Insert("log", fmt.Appendf(nil, "e%04d", i), []byte("v"))
+			b.Merge("state", fmt.Appendf(nil, "k%04d", i), keep)
+		}
+		b.Expect("meta", []byte("gen"), []byte("1"))
+		b.Merge("meta", []byte("clock"), keep)
+	}
+	tests := []struct {
+		name  string
+		build func(b *kv.Batch)
+		index int // of the op refused; -1: the batch is valid
+		merge int // the merge it clashes with
+	}{
+		{name: "one merge", build: func(b *kv.Batch) { b.Merge("t", []byte("k"), keep) }, index: -1},
+		{name: "many merges, distinct keys", build: many, index: -1},
+		{
+			name: "same key in other tables",
+			build: func(b *kv.Batch) {
+				b.Merge("t", []byte("k"), keep)
+				b.Put("u", []byte("k"), nil)
+				b.Merge("v", []byte("k"), keep)
+			},
+			index: -1,
+		},
+		{
+			name: "put after the merge",
+			build: func(b *kv.Batch) {
+				b.Merge("t", []byte("k"), keep)
+				b.Put("t", []byte("k"), nil)
+			},
+			index: 1, merge: 0,
+		},
+		{
+			name: "expect before the merge",
+			build: func(b *kv.Batch) {
+				b.Put("t", []byte("a"), nil)
+				b.Expect("t", []byte("k"), nil)
+				b.Merge("t", []byte("k"), keep)
+			},
+			index: 1, merge: 2,
+		},
+		{
+			name: "merged twice",
+			build: func(b *kv.Batch) {
+				b.Merge("t", []byte("k"), keep)
+				b.Merge("t", []byte("j"), keep)
+				b.Merge("t", []byte("k"), keep)
+			},
+			index: 0, merge: 2,
+		},
+		{
+			name: "among many merges",
+			build: func(b *kv.Batch) {
+				many(b)
+				b.Delete("state", []byte("k0250"))
+			},
+			index: 1002, merge: 501,
+		},
+		{
+			name: "the first clash is reported",
+			build: func(b *kv.Batch) {
+				many(b)
+				b.Merge("state", []byte("k0007"), keep)
+				b.Put("meta", []byte("clock"), nil)
+			},
+			index: 15, merge: 1002,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b kv.Batch
+			tt.build(&b)
+			err := b.Validate()
+			if tt.index < 0 {
+				assert.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, kv.ErrInvalidBatch)
+			var opErr *kv.OpError
+			require.ErrorAs(t, err, &opErr)
+			assert.Equal(t, tt.index, opErr.Index)
+			assert.Contains(t, err.Error(), fmt.Sprintf("op %d merges the same key", tt.merge))
+		})
+	}
+}
+
+func TestBatchGrow(t *testing.T) {
+	var b kv.Batch
+	b.Put("t", []byte("a"), nil)
+	b.Grow(100)
+	ops := b.Ops()
+	assert.GreaterOrEqual(t, cap(ops)-len(ops), 100)
+	for range 100 {
+		b.Put("t", []byte("b"), nil)
+	}
+	assert.Equal(t, 101, b.Len())
+	assert.Same(t, &ops[:1][0], &b.Ops()[0], "no allocation within the room Grow made")
+	assert.Equal(t, []byte("a"), b.Ops()[0].Key, "Grow keeps the ops")
+}

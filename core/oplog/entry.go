@@ -186,17 +186,29 @@ func (e Entry) Hash() [sha256.Size]byte {
 	if e.Expunged() {
 		return e.ExpungedHash()
 	}
-	h := sha256.New()
-	b := make([]byte, 0, len(hashDomain)+16+8+8+16+1+4+len(e.Op.Key)+4)
+	// The fixed fields and the key, then the value and the salt: in one
+	// buffer on the stack, hashed at once, for the usual small entry; a
+	// large value is hashed where it is rather than copied.
+	var stack [512]byte
+	b := stack[:0]
 	b = append(b, hashDomain...)
 	b = append(b, e.Peer[:]...)
 	b = binary.BigEndian.AppendUint64(b, e.Idx)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.TS))
-	b = append(b, make([]byte, 16)...)
+	b = append(b, zeroUser[:]...)
 	b = append(b, byte(e.Op.Tag))
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Op.Key)))
 	b = append(b, e.Op.Key...)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Op.Value)))
+	if len(b)+len(e.Op.Value)+4+len(e.Salt) <= len(stack) {
+		b = append(b, e.Op.Value...)
+		if len(e.Salt) > 0 {
+			b = binary.BigEndian.AppendUint32(b, uint32(len(e.Salt)))
+			b = append(b, e.Salt...)
+		}
+		return sha256.Sum256(b)
+	}
+	h := sha256.New()
 	h.Write(b)
 	h.Write(e.Op.Value)
 	if len(e.Salt) > 0 {
@@ -207,3 +219,6 @@ func (e Entry) Hash() [sha256.Size]byte {
 	h.Sum(sum[:0])
 	return sum
 }
+
+// zeroUser fills the user's slot of a hashed entry.
+var zeroUser [16]byte

@@ -168,6 +168,8 @@ func (p *Processor) effects(ctx context.Context, fresh []Entry, remote bool, b *
 	}
 	if remote {
 		p.pending.expect(p.meta, b)
+	}
+	if remote && len(p.pending.m) > 0 {
 		for i, e := range fresh {
 			id := entryID{e.Peer, e.Idx}
 			h, ok := p.pending.m[id]
@@ -180,8 +182,12 @@ func (p *Processor) effects(ctx context.Context, fresh []Entry, remote bool, b *
 			fx.del = append(fx.del, id) // consumed, or about another entry
 		}
 	}
-	seen := make(map[entryID]bool)
-	for _, e := range fresh {
+	var seen map[entryID]bool
+	for i := range fresh {
+		if fresh[i].Op.Tag != TagExpunge {
+			continue // NB: before copying the entry: most are not expunges
+		}
+		e := fresh[i]
 		ref, ok := e.Op.ExpungeRef()
 		if !ok || e.Expunged() {
 			continue
@@ -189,6 +195,9 @@ func (p *Processor) effects(ctx context.Context, fresh []Entry, remote bool, b *
 		id := entryID{ref.Peer, ref.Idx}
 		if seen[id] {
 			continue
+		}
+		if seen == nil {
+			seen = make(map[entryID]bool)
 		}
 		seen[id] = true
 		if pos == nil {

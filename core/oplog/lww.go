@@ -48,7 +48,11 @@ func (l *LWW) Init(ctx context.Context, store kv.Store, prefix string) error {
 }
 
 // stateKey is the state row key of an op key.
-func stateKey(key string) []byte { return []byte(key) }
+func stateKey(key string) []byte { return appendStateKey(nil, key) }
+
+// appendStateKey appends the state row key of an op key to b: the key's
+// bytes, as many as len(key).
+func appendStateKey(b []byte, key string) []byte { return append(b, key...) }
 
 // beats reports whether a wins over b.
 func (a stateRecord) beats(b stateRecord) bool {
@@ -108,7 +112,7 @@ func (l *LWW) ReduceExpunging(ctx context.Context, entries, expunged []Entry, ea
 			if u == nil || e.Expunged() || gone[[2]any{e.Peer, e.Idx}] || (e.Op.Tag != TagPut && e.Op.Tag != TagDelete) {
 				return nil
 			}
-			if rec := recordOf(e); !u.found || rec.beats(u.best) {
+			if rec := recordOf(&e); !u.found || rec.beats(u.best) {
 				u.best, u.found = rec, true
 			}
 			return nil
@@ -129,7 +133,7 @@ type undone struct {
 }
 
 // recordOf is the state an entry writes.
-func recordOf(e Entry) stateRecord {
+func recordOf(e *Entry) stateRecord {
 	rec := stateRecord{TS: uint64(e.TS), Deleted: e.Op.Tag == TagDelete, Value: e.Op.Value}
 	if rec.Deleted {
 		rec.Value = nil
@@ -142,58 +146,93 @@ func (l *LWW) reduce(entries []Entry, undo map[string]*undone, b *kv.Batch) erro
 	if l.store == nil {
 		return errors.New("oplog: LWW used before Init")
 	}
-	winners := make(map[string]stateRecord)
-	var order []string
-	for _, e := range entries {
+	// The batch's winner of each key, in order of first appearance: ms[i]
+	// is the merge of the key numbered i.
+	keys := newKeyIndex(len(entries) + len(undo))
+	ms := make([]lwwMerge, 0, len(entries)+len(undo))
+	for i := range entries {
+		e := &entries[i]
 		if e.Expunged() || (e.Op.Tag != TagPut && e.Op.Tag != TagDelete) {
 			continue
 		}
 		rec := recordOf(e)
-		cur, seen := winners[e.Op.Key]
-		if !seen {
-			order = append(order, e.Op.Key)
+		if n, added := keys.add(e.Op.Key); !added {
+			if rec.beats(ms[n].rec) {
+				ms[n].rec = rec
+			}
+			continue
 		}
-		if !seen || rec.beats(cur) {
-			winners[e.Op.Key] = rec
+		ms = append(ms, lwwMerge{key: e.Op.Key, rec: rec, write: true})
+	}
+	for key, u := range undo {
+		if n, added := keys.add(key); !added {
+			ms[n].undo = u
+			continue
+		}
+		ms = append(ms, lwwMerge{key: key, undo: u})
+	}
+	// The state keys and the winners' records are cut from two buffers
+	// allocated once for the batch.
+	keySize, valueSize := 0, 0
+	for i := range ms {
+		keySize += len(ms[i].key) // what appendStateKey appends
+		if ms[i].write {
+			valueSize += ms[i].rec.Msgsize()
 		}
 	}
+	stateKeys := make([]byte, 0, keySize)
+	values := make([]byte, 0, valueSize)
 	// One merge a key: the stored winner is read and replaced inside the
 	// commit, so no read comes before it and a concurrent writer cannot
 	// come between (nothing to Expect, no race to lose).
-	for key := range undo {
-		if _, ok := winners[key]; !ok {
-			order = append(order, key)
+	b.Grow(len(ms))
+	for i := range ms {
+		m := &ms[i]
+		if m.write {
+			v := len(values)
+			var err error
+			if values, err = m.rec.MarshalMsg(values); err != nil {
+				return err
+			}
+			m.v = values[v:len(values):len(values)]
 		}
-	}
-	for _, key := range order {
-		rec, write := winners[key]
-		v, err := rec.MarshalMsg(nil)
-		if err != nil {
-			return err
-		}
-		u := undo[key]
-		b.Merge(l.table, stateKey(key), func(old []byte, found bool) ([]byte, bool, error) {
-			if u != nil {
-				if !found || !bytes.Equal(old, u.read) {
-					return nil, false, fmt.Errorf("%w: key %q changed while its winner was expunged", kv.ErrConflict, key)
-				}
-				if write && rec.beats(u.best) {
-					return v, true, nil
-				}
-				base, err := u.best.MarshalMsg(nil)
-				return base, true, err
-			}
-			if !found {
-				return v, true, nil
-			}
-			cur, err := decodeState(old)
-			if err != nil {
-				return nil, false, fmt.Errorf("key %q: %w", key, err)
-			}
-			return v, rec.beats(cur), nil
-		})
+		k := len(stateKeys)
+		stateKeys = appendStateKey(stateKeys, m.key)
+		b.Merge(l.table, stateKeys[k:len(stateKeys):len(stateKeys)], m.merge)
 	}
 	return nil
+}
+
+// lwwMerge is the merge of one key: the batch's winner for it, and what an
+// expunge undoes of it.
+type lwwMerge struct {
+	key   string
+	rec   stateRecord // the batch's winner, when write
+	write bool
+	v     []byte  // rec encoded
+	undo  *undone // nil unless the key's stored winner is expunged
+}
+
+// merge is the kv.MergeFunc of m's key.
+func (m *lwwMerge) merge(old []byte, found bool) ([]byte, bool, error) {
+	if u := m.undo; u != nil {
+		if !found || !bytes.Equal(old, u.read) {
+			return nil, false, fmt.Errorf("%w: key %q changed while its winner was expunged", kv.ErrConflict, m.key)
+		}
+		if m.write && m.rec.beats(u.best) {
+			return m.v, true, nil
+		}
+		base, err := u.best.MarshalMsg(nil)
+		return base, true, err
+	}
+	if !found {
+		return m.v, true, nil
+	}
+	cur, err := decodeState(old)
+	if err != nil {
+		return nil, false, fmt.Errorf("key %q: %w", m.key, err)
+	}
+	return m.v, m.rec.beats(cur), nil
 }
 
 // Value is a live key of the LWW state.

@@ -100,6 +100,7 @@ type Processor struct {
 	meta    string
 
 	mu      sync.Mutex // serializes batches; guards the fields below
+	batch   kv.Batch   // the batch being built (newBatch)
 	cursors PeerCursors
 	local   Head     // the local peer's head, as last known
 	pending pendings // expunges ingested before their targets, as last known
@@ -286,8 +287,8 @@ func (p *Processor) Apply(ctx context.Context, e Entry) (Applied, error) {
 // for each; an entry past its cursor, a skewed timestamp or an invalid entry
 // rejects the whole batch and nothing is written.
 func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResult, error) {
-	for _, e := range entries {
-		if err := e.Validate(); err != nil {
+	for i := range entries {
+		if err := entries[i].Validate(); err != nil {
 			return BatchResult{}, err
 		}
 	}
@@ -296,9 +297,10 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 	if p.closed {
 		return BatchResult{}, ErrClosed
 	}
+	defer p.batch.Reset() // hold nothing of the entries past the call
 	reloaded := false
 	for attempt := range maxAttempts {
-		fresh, older, maxTS, err := p.plan(entries)
+		fresh, older, next, maxTS, err := p.plan(entries)
 		var gap *CursorMismatchError
 		if errors.As(err, &gap) && !reloaded {
 			// Another tab may have ingested the entries in between.
@@ -321,17 +323,15 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		}
 		// No clock read: the commit raises the stored clock to maxTS with a
 		// merge, and only local writes (Exec) need its value first.
-		var b kv.Batch
-		fx, err := p.effects(ctx, fresh, true, &b)
+		b := p.newBatch(len(fresh))
+		fx, err := p.effects(ctx, fresh, true, b)
 		if err != nil {
 			return BatchResult{}, err
 		}
-		for _, e := range fx.track {
-			if err := p.tracker.TrackOne(e, &b); err != nil {
-				return BatchResult{}, err
-			}
+		if err := trackAll(p.tracker, fx.track, b); err != nil {
+			return BatchResult{}, err
 		}
-		err = p.commit(ctx, fx, 0, maxTS, &b)
+		err = p.commit(ctx, fx, 0, maxTS, b)
 		if errors.Is(err, kv.ErrUniqueViolation) || errors.Is(err, kv.ErrConflict) {
 			// Another tab applied some of these, or changed state under us:
 			// reload and plan again; what it applied is now skipped.
@@ -348,55 +348,118 @@ func (p *Processor) ApplyBatch(ctx context.Context, entries []Entry) (BatchResul
 		}
 		p.clock.Advance(maxTS)
 		p.pending.committed(fx)
-		for _, e := range fresh {
-			p.cursors[e.Peer] = max(p.cursors[e.Peer], e.Idx+1)
-			if e.Peer == p.peer {
+		for _, n := range next {
+			p.cursors[n.peer] = max(p.cursors[n.peer], n.want)
+		}
+		for i := range fresh {
+			if e := &fresh[i]; e.Peer == p.peer {
 				p.local = Head{Next: e.Idx + 1, LastTS: e.TS}
 			}
 		}
 		p.notify()
-		res.Keys = keysOf(append(fx.track, fx.expunged...))
+		res.Keys = keysOf(fx.track, fx.expunged)
 		return res, nil
 	}
 	return BatchResult{}, fmt.Errorf("oplog: apply lost %d races with other writers: %w", maxAttempts, kv.ErrConflict)
 }
 
 // plan returns the entries of batch at their cursors, in order, the
-// entries below their cursors (already stored, to compare), and the fresh
-// entries' greatest timestamp; it rejects gaps, skewed timestamps, and an
-// index the batch holds twice with two different entries (*ForkError).
-func (p *Processor) plan(entries []Entry) (fresh, older []Entry, maxTS hlc.Timestamp, err error) {
-	next := make(PeerCursors)
-	byPeer := make(map[uuid.UUID][]Entry) // each peer's fresh entries, from its cursor on
-	for _, e := range entries {
-		want, ok := next[e.Peer]
+// entries below their cursors (already stored, to compare), each peer's
+// cursor once the fresh entries are in, and the fresh entries' greatest
+// timestamp; it rejects gaps, skewed timestamps, and an index the batch
+// holds twice with two different entries (*ForkError).
+//
+// When every entry is fresh, as in a sync that is not repeating itself,
+// fresh is entries itself (capped, so appending to it cannot reach the
+// caller's array).
+func (p *Processor) plan(entries []Entry) (fresh, older []Entry, plans []peerPlan, maxTS hlc.Timestamp, err error) {
+	// Each peer's cursor and the next index the batch expects of it are
+	// found once a peer rather than once an entry.
+	slot := make(map[uuid.UUID]int)
+	var dups map[entryID]int // fresh entries by peer and index, made at the first repeat
+	aliased := true          // fresh is entries[:len(fresh)]
+	for i := range entries {
+		e := &entries[i]
+		j, ok := slot[e.Peer]
 		if !ok {
-			want = p.cursors[e.Peer]
+			j = len(plans)
+			c := p.cursors[e.Peer]
+			plans = append(plans, peerPlan{peer: e.Peer, cursor: c, want: c})
+			slot[e.Peer] = j
 		}
-		switch {
-		case e.Idx < p.cursors[e.Peer]:
-			older = append(older, e)
-			continue
-		case e.Idx < want:
+		pp := &plans[j]
+		if e.Idx < pp.want {
+			if aliased {
+				fresh, aliased = append(make([]Entry, 0, len(entries)), fresh...), false
+			}
+			if e.Idx < pp.cursor {
+				older = append(older, *e)
+				continue
+			}
 			// Twice in this batch: it must be the same entry.
-			if prior := byPeer[e.Peer][e.Idx-p.cursors[e.Peer]]; prior.Hash() != e.Hash() {
-				return nil, nil, 0, &ForkError{Peer: e.Peer, Idx: e.Idx}
+			if dups == nil {
+				dups = make(map[entryID]int, len(fresh))
+				for k, f := range fresh {
+					dups[entryID{f.Peer, f.Idx}] = k
+				}
+			}
+			if prior := fresh[dups[entryID{e.Peer, e.Idx}]]; prior.Hash() != e.Hash() {
+				return nil, nil, nil, 0, p.skewed(fresh, maxTS, &ForkError{Peer: e.Peer, Idx: e.Idx})
 			}
 			continue
-		case e.Idx > want:
-			return nil, nil, 0, &CursorMismatchError{Expected: want, Actual: e.Idx}
+		}
+		if e.Idx > pp.want {
+			return nil, nil, nil, 0, p.skewed(fresh, maxTS, &CursorMismatchError{Expected: pp.want, Actual: e.Idx})
 		}
 		if !e.Expunged() {
-			if err := p.clock.Check(e.TS); err != nil {
-				return nil, nil, 0, fmt.Errorf("peer %s index %d: %w", e.Peer, e.Idx, err)
-			}
 			maxTS = max(maxTS, e.TS)
 		}
-		next[e.Peer] = want + 1
-		fresh = append(fresh, e)
-		byPeer[e.Peer] = append(byPeer[e.Peer], e)
+		pp.want++
+		if aliased {
+			fresh = entries[: i+1 : i+1]
+		} else {
+			if dups != nil {
+				dups[entryID{e.Peer, e.Idx}] = len(fresh)
+			}
+			fresh = append(fresh, *e)
+		}
 	}
-	return fresh, older, maxTS, nil
+	if err := p.skewed(fresh, maxTS, nil); err != nil {
+		return nil, nil, nil, 0, err
+	}
+	return fresh, older, plans, maxTS, nil
+}
+
+// peerPlan is a peer of a batch: its cursor before the batch, and the next
+// index the batch expects of it (its cursor once the batch's fresh entries
+// are in).
+type peerPlan struct {
+	peer         uuid.UUID
+	cursor, want uint64
+}
+
+// skewed returns the skew error of the first of fresh whose timestamp is
+// too far ahead (maxTS is the greatest of theirs), or else err: the error
+// plan met after them, if any. The greatest timestamp passes the check
+// exactly when every one does, so a batch costs one clock read, and the
+// entries are gone through only when one is past the limit.
+func (p *Processor) skewed(fresh []Entry, maxTS hlc.Timestamp, err error) error {
+	if maxTS == 0 {
+		return err // no timestamp to check (or only zero ones: never ahead)
+	}
+	skew := p.clock.Check(maxTS)
+	if skew == nil {
+		return err
+	}
+	for _, e := range fresh {
+		if e.Expunged() {
+			continue
+		}
+		if err := p.clock.Check(e.TS); err != nil {
+			return fmt.Errorf("peer %s index %d: %w", e.Peer, e.Idx, err)
+		}
+	}
+	return skew // the clock moved between the checks
 }
 
 // commit folds the entries fx tracks into state (undoing the effect of
@@ -411,10 +474,17 @@ func (p *Processor) plan(entries []Entry) (fresh, older []Entry, maxTS hlc.Times
 // local entries always stamp above every timestamp the database has seen,
 // without reading the clock before each write.
 func (p *Processor) commit(ctx context.Context, fx effects, floor, clock hlc.Timestamp, b *kv.Batch) error {
-	ops := make([]Entry, 0, len(fx.track))
-	for _, e := range fx.track {
-		if !e.Expunged() && e.Op.Tag != TagExpunge {
-			ops = append(ops, e)
+	ops := fx.track
+	for i := range fx.track {
+		if e := &fx.track[i]; e.Expunged() || e.Op.Tag == TagExpunge {
+			// Copy only when there is something to leave out.
+			ops = append(make([]Entry, 0, len(fx.track)), fx.track[:i]...)
+			for _, e := range fx.track[i+1:] {
+				if !e.Expunged() && e.Op.Tag != TagExpunge {
+					ops = append(ops, e)
+				}
+			}
+			break
 		}
 	}
 	ex, undo := p.reducer.(Expunger)
@@ -442,18 +512,40 @@ func (p *Processor) commit(ctx context.Context, fx effects, floor, clock hlc.Tim
 	return p.store.Commit(ctx, b)
 }
 
-// keysOf lists the keys entries write, once each, in order of appearance.
-func keysOf(entries []Entry) []string {
-	seen := make(map[string]bool, len(entries))
-	var keys []string
-	for _, e := range entries {
-		if e.Expunged() || e.Op.Tag == TagExpunge || seen[e.Op.Key] {
-			continue
-		}
-		seen[e.Op.Key] = true
-		keys = append(keys, e.Op.Key)
+// newBatch returns the Processor's batch, empty, with room for the ops of
+// n entries. One batch serves every call (they hold p.mu), so its room is
+// allocated once rather than per call; the caller holds p.mu, and releases
+// the batch's ops with p.batch.Reset before it returns.
+func (p *Processor) newBatch(n int) *kv.Batch {
+	p.batch.Reset()
+	p.batch.Grow(batchOps(n))
+	return &p.batch
+}
+
+// batchOps is about how many ops a batch of n entries takes, to size it
+// once: the log row and the state merge of each, a heads row per peer
+// (allowing for a peer per four entries), the meta rows.
+func batchOps(n int) int { return 2*n + n/4 + 16 }
+
+// keysOf lists the keys the entries of groups write, once each, in order
+// of appearance.
+func keysOf(groups ...[]Entry) []string {
+	n := 0
+	for _, g := range groups {
+		n += len(g)
 	}
-	return keys
+	x := newKeyIndex(n)
+	for _, g := range groups {
+		for i := range g {
+			if e := &g[i]; !e.Expunged() && e.Op.Tag != TagExpunge {
+				x.add(e.Op.Key)
+			}
+		}
+	}
+	if len(x.keys) == 0 {
+		return nil
+	}
+	return x.keys
 }
 
 // reload refreshes the cached cursors and local head from the store.
@@ -495,9 +587,10 @@ func (p *Processor) Exec(ctx context.Context, ops ...Op) (Written, error) {
 // exec writes ops, already checked, as the next local entries; the caller
 // holds p.mu.
 func (p *Processor) exec(ctx context.Context, ops []Op) (Written, error) {
+	defer p.batch.Reset() // hold nothing of the ops past the call
 	for attempt := range maxAttempts {
 		head := p.local
-		var b kv.Batch
+		b := p.newBatch(len(ops))
 		base, err := p.clock.Next(head.LastTS)
 		if err != nil {
 			return Written{}, err
@@ -511,23 +604,21 @@ func (p *Processor) exec(ctx context.Context, ops []Op) (Written, error) {
 		if _, err := rand.Read(salts); err != nil {
 			return Written{}, err
 		}
-		p.tracker.ExpectHead(p.peer, head, &b)
+		p.tracker.ExpectHead(p.peer, head, b)
 		for i, op := range ops {
 			entries[i] = Entry{
 				Peer: p.peer, Idx: head.Next + uint64(i), TS: base + hlc.Timestamp(i), Op: op,
 				Salt: salts[i*SaltSize : (i+1)*SaltSize : (i+1)*SaltSize],
 			}
 		}
-		fx, err := p.effects(ctx, entries, false, &b)
+		fx, err := p.effects(ctx, entries, false, b)
 		if err != nil {
 			return Written{}, err
 		}
-		for _, e := range fx.track {
-			if err := p.tracker.TrackOne(e, &b); err != nil {
-				return Written{}, err
-			}
+		if err := trackAll(p.tracker, fx.track, b); err != nil {
+			return Written{}, err
 		}
-		err = p.commit(ctx, fx, base, last, &b)
+		err = p.commit(ctx, fx, base, last, b)
 		if errors.Is(err, errClockBehind) {
 			// Another tab stamped or observed a later timestamp: catch up
 			// with the stored clock and stamp again.

@@ -63,6 +63,33 @@ type Tracker interface {
 	ReadEntries(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]Entry, error)
 }
 
+// BatchTracker is a Tracker that records a batch of entries in one call,
+// with the outcome of TrackOne of each in order (the same rows, the same
+// failure of the whole batch on a (peer, idx) already recorded) but in
+// fewer ops: one heads row per peer rather than per entry, say. A
+// Processor uses TrackMany when its tracker has it; IndexTracker does.
+type BatchTracker interface {
+	Tracker
+
+	// TrackMany is TrackOne of each of entries, in order; markers among
+	// them are tracked as TrackExpunged would. On an error, b may hold
+	// some of the entries' ops: the caller drops b.
+	TrackMany(entries []Entry, b *kv.Batch) error
+}
+
+// trackAll records entries into b with t's TrackMany, or TrackOne each.
+func trackAll(t Tracker, entries []Entry, b *kv.Batch) error {
+	if bt, ok := t.(BatchTracker); ok {
+		return bt.TrackMany(entries, b)
+	}
+	for _, e := range entries {
+		if err := t.TrackOne(e, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Head is what a heads row knows of a peer's log.
 type Head struct {
 	Next   uint64        // the next index expected
@@ -79,7 +106,7 @@ type IndexTracker struct {
 	initialized bool
 }
 
-var _ Tracker = (*IndexTracker)(nil)
+var _ BatchTracker = (*IndexTracker)(nil)
 
 // Tables returns the tables of an IndexTracker under prefix.
 func (t *IndexTracker) Tables(prefix string) []string {
@@ -103,9 +130,12 @@ func (t *IndexTracker) check() error {
 	return nil
 }
 
+// entryKeySize is the size of an EntryKey.
+const entryKeySize = 16 + 8
+
 // EntryKey is the key of the oplog row of peer at idx.
 func EntryKey(peer uuid.UUID, idx uint64) []byte {
-	return kv.AppendUint64(kv.AppendUUID(make([]byte, 0, 24), peer), idx)
+	return kv.AppendUint64(kv.AppendUUID(make([]byte, 0, entryKeySize), peer), idx)
 }
 
 // TrackOne implements Tracker.
@@ -116,7 +146,7 @@ func (t *IndexTracker) TrackOne(e Entry, b *kv.Batch) error {
 	if e.Expunged() {
 		return t.TrackExpunged(e.Peer, e.Idx, e.ExpungedHash(), b)
 	}
-	rec := newEntryRecord(e)
+	rec := newEntryRecord(&e)
 	return t.track(e.Peer, e.Idx, &rec, Head{Next: e.Idx + 1, LastTS: e.TS}, b)
 }
 
@@ -124,8 +154,8 @@ func (t *IndexTracker) TrackOne(e Entry, b *kv.Batch) error {
 // stored absent: msgp decodes a zero-length bin as nil, and Replace rebuilds
 // the stored bytes from a decoded entry to Expect them, so an empty value
 // written as a zero-length bin would never match.
-func newEntryRecord(e Entry) entryRecord {
-	rec := entryRecord{TS: uint64(e.TS), User: userBytes(e.User), Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value, Salt: e.Salt}
+func newEntryRecord(e *Entry) entryRecord {
+	rec := entryRecord{TS: uint64(e.TS), User: userBytes(&e.User), Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value, Salt: e.Salt}
 	if len(rec.Value) == 0 {
 		rec.Value = nil
 	}
@@ -133,6 +163,16 @@ func newEntryRecord(e Entry) entryRecord {
 		rec.Salt = nil
 	}
 	return rec
+}
+
+// storedRecord is the record TrackOne stores for e: its fields, or its
+// marker's. It aliases e's slices and arrays.
+func storedRecord(e *Entry) entryRecord {
+	if e.Expunged() {
+		h := e.ExpungedHash()
+		return entryRecord{Tag: uint8(TagExpunged), Value: h[:]}
+	}
+	return newEntryRecord(e)
 }
 
 // TrackExpunged implements Tracker.
@@ -157,6 +197,55 @@ func (t *IndexTracker) track(peer uuid.UUID, idx uint64, rec *entryRecord, head 
 	return nil
 }
 
+// TrackMany implements BatchTracker: an Insert of each entry's row, then
+// one Put of each peer's heads row, at the last of its entries (the head
+// TrackOne of each would leave). The rows' keys and values are cut from
+// two buffers allocated once for the batch.
+func (t *IndexTracker) TrackMany(entries []Entry, b *kv.Batch) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	size := 0
+	for i := range entries {
+		if entries[i].Idx == ^uint64(0) {
+			return fmt.Errorf("%w: index %d leaves no next index", ErrInvalidEntry, entries[i].Idx)
+		}
+		rec := storedRecord(&entries[i])
+		size += rec.Msgsize()
+	}
+	keys := make([]byte, 0, entryKeySize*len(entries))
+	values := make([]byte, 0, size)
+	last := make(map[uuid.UUID]int) // each peer's last entry
+	var peers []uuid.UUID
+	b.Grow(len(entries))
+	for i := range entries {
+		e := &entries[i]
+		k := len(keys)
+		keys = kv.AppendUint64(kv.AppendUUID(keys, e.Peer), e.Idx)
+		v := len(values)
+		rec := storedRecord(e)
+		values, _ = rec.MarshalMsg(values) // within the room Msgsize bounds: no allocation
+		// NB: full slice expressions, so no later append can reach the
+		// next row's bytes through these.
+		b.Insert(t.log, keys[k:len(keys):len(keys)], values[v:len(values):len(values)])
+		n := len(last)
+		last[e.Peer] = i
+		if len(last) > n {
+			peers = append(peers, e.Peer) // a peer first seen
+		}
+	}
+	b.Grow(len(peers))
+	for _, peer := range peers {
+		e := entries[last[peer]]
+		head := Head{Next: e.Idx + 1, LastTS: e.TS}
+		if e.Expunged() {
+			head.LastTS = 0
+		}
+		b.Put(t.heads, peer[:], encodeHead(head))
+	}
+	return nil
+}
+
 // ExpectHead implements Tracker.
 func (t *IndexTracker) ExpectHead(peer uuid.UUID, head Head, b *kv.Batch) {
 	if head.Next == 0 {
@@ -173,7 +262,7 @@ func (t *IndexTracker) ExpectUntracked(peer uuid.UUID, idx uint64, b *kv.Batch) 
 
 // Replace implements Tracker.
 func (t *IndexTracker) Replace(e Entry, b *kv.Batch) {
-	old := newEntryRecord(e)
+	old := newEntryRecord(&e)
 	oldBytes, _ := old.MarshalMsg(nil)
 	hash := e.Hash()
 	marker, _ := (&entryRecord{Tag: uint8(TagExpunged), Value: hash[:]}).MarshalMsg(nil)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"math"
 	"strings"
@@ -230,6 +231,40 @@ func TestEntryHash(t *testing.T) {
 	assert.Equal(t, h, m.ExpungedHash())
 	assert.NoError(t, m.Validate())
 	assert.Equal(t, h, m.Hash(), "a marker stands for the entry it replaced: its hash is the one it holds")
+}
+
+// TestEntryHashGolden pins Hash to the values builds before the one-buffer
+// hash computed (markers and fork checks compare hashes across builds),
+// on both of its paths: entries that fit its stack buffer and larger ones.
+func TestEntryHashGolden(t *testing.T) {
+	salt := []byte("0123456789abcdef")
+	tests := []struct {
+		name  string
+		entry oplog.Entry
+		want  string
+	}{
+		{"Unsalted", oplog.Entry{Peer: id(1), Idx: 7, TS: 1 << 20, Op: oplog.Put("ab", []byte("c"))},
+			"db0b394a2fd54bcb0f9b7046b5c506025d134f521cda324c4f74293010faea75"},
+		{"Salted", oplog.Entry{Peer: id(2), Idx: 1<<40 + 3, TS: 1_700_000_000_000<<16 | 5, User: id(9), Op: oplog.Put("k/é", []byte("value")), Salt: salt},
+			"ea1d126845f41a649994a9f1722866c93c49eb0b4d84aa9617c02da995b90089"},
+		{"Delete", oplog.Entry{Peer: id(3), Idx: 0, TS: 1, Op: oplog.Delete("gone"), Salt: []byte("s")},
+			"8e5459e1bce2588610f9aa98d3d9233c8aa9616d2b5ec73fa67c064a205c3a75"},
+		{"LargeValue", oplog.Entry{Peer: id(4), Idx: 9, TS: 2, Op: oplog.Put("big", bytes.Repeat([]byte{0xa5}, 4000)), Salt: salt},
+			"589e0fff387c992758883553af6065aae8da369a7a273d44ad8b98e0996d83b8"},
+		{"LargeKey", oplog.Entry{Peer: id(5), Idx: 10, TS: 3, Op: oplog.Put(strings.Repeat("x", oplog.MaxKeyLen), []byte("v"))},
+			"215d59d02f8669b62fdfb44441792bc62ff7319bd0227aeab0798c7e4353689c"},
+		{"AtStackLimit", oplog.Entry{Peer: id(6), Idx: 11, TS: 4, Op: oplog.Put("k", bytes.Repeat([]byte{1}, 417)), Salt: salt},
+			"1d177f80448479f7f060e495e02806c307b0a13891cb47b828020359a6a7f924"},
+		{"PastStackLimit", oplog.Entry{Peer: id(6), Idx: 12, TS: 4, Op: oplog.Put("k", bytes.Repeat([]byte{1}, 418)), Salt: salt},
+			"48f6d6070513b4a49b32d761abb943636a57589088cd08c5525c87a26e5a2081"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.entry.Hash()
+			assert.Equal(t, tc.want, hex.EncodeToString(got[:]))
+			assert.Equal(t, hashEntry(tc.entry), got, "matches the documented encoding")
+		})
+	}
 }
 
 func TestOpValidate(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/tinylib/msgp/msgp"
@@ -19,9 +20,10 @@ const wireFormat = 1
 // apply takes (a Uint8Array in the browser).
 func EncodeBatch(entries []Entry) []byte {
 	ws := make(wireEntries, len(entries))
-	for i, e := range entries {
+	for i := range entries {
+		e := &entries[i] // NB: a pointer, so slicing its arrays copies nothing
 		ws[i] = wireEntry{
-			Peer: e.Peer[:], Idx: e.Idx, TS: uint64(e.TS), User: userBytes(e.User),
+			Peer: e.Peer[:], Idx: e.Idx, TS: uint64(e.TS), User: userBytes(&e.User),
 			Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value, Salt: e.Salt,
 		}
 	}
@@ -78,33 +80,124 @@ func DecodeBatch(b []byte) ([]Entry, error) {
 	case n > MaxBatchEntries:
 		return nil, fmt.Errorf("%w: batch of %d entries, limit %d", ErrTooLarge, n, MaxBatchEntries)
 	}
-	entries := make([]Entry, 0, n) // at most len(body)/minWireEntry
-	for i := range int(n) {
-		var w wireEntry // fresh: entries keep its slices
-		if body, err = w.UnmarshalMsg(body); err != nil {
-			return nil, fmt.Errorf("%w: entry %d: %v", ErrCorrupt, i, err)
+	// Decode every entry, then check them: keys come out of the first pass
+	// as bytes, so that all of them make one string; the checks need them
+	// as strings. An entry is still checked before any later one is
+	// decoded, as far as what the caller sees: the first bad entry is the
+	// one reported, a corrupt one ranking before its own checks.
+	entries := make([]Entry, n) // at most len(body)/minWireEntry
+	keys := make([][]byte, n)
+	corrupt, at := error(nil), int(n) // the first entry that does not decode, if any
+	size := 0
+	for i := range entries {
+		var w wireEntry
+		if keys[i], body, err = w.unmarshalZC(body); err != nil {
+			corrupt, at = fmt.Errorf("%w: entry %d: %v", ErrCorrupt, i, err), i
+			break
 		}
-		e := Entry{Idx: w.Idx, TS: hlc.Timestamp(w.TS), Op: Op{Tag: Tag(w.Tag), Key: w.Key, Value: w.Value}, Salt: w.Salt}
+		e := &entries[i]
+		*e = Entry{Idx: w.Idx, TS: hlc.Timestamp(w.TS), Op: Op{Tag: Tag(w.Tag), Value: w.Value}, Salt: w.Salt}
 		if e.Peer, err = uuidFrom(w.Peer); err != nil {
-			return nil, fmt.Errorf("%w: entry %d: peer: %v", ErrCorrupt, i, err)
+			corrupt, at = fmt.Errorf("%w: entry %d: peer: %v", ErrCorrupt, i, err), i
+			break
 		}
 		if e.User, err = optionalUUID(w.User); err != nil {
-			return nil, fmt.Errorf("%w: entry %d: user: %v", ErrCorrupt, i, err)
+			corrupt, at = fmt.Errorf("%w: entry %d: user: %v", ErrCorrupt, i, err), i
+			break
 		}
+		size += len(keys[i])
+	}
+	if corrupt == nil && len(body) != 0 {
+		corrupt = fmt.Errorf("%w: %d bytes after the last entry", ErrCorrupt, len(body))
+	}
+	var all strings.Builder
+	all.Grow(size)
+	for _, k := range keys[:at] {
+		all.Write(k)
+	}
+	ks, pos := all.String(), 0
+	for i := range entries[:at] {
+		e := &entries[i]
+		e.Op.Key, pos = ks[pos:pos+len(keys[i])], pos+len(keys[i])
 		if err := e.Validate(); err != nil {
 			return nil, fmt.Errorf("entry %d: %w", i, err)
 		}
-		entries = append(entries, e)
 	}
-	if len(body) != 0 {
-		return nil, fmt.Errorf("%w: %d bytes after the last entry", ErrCorrupt, len(body))
+	if corrupt != nil {
+		return nil, corrupt
 	}
 	return entries, nil
 }
 
-// userBytes is the stored form of an optional user: absent when nil.
-func userBytes(u uuid.UUID) []byte {
-	if u == uuid.Nil {
+// unmarshalZC is the generated UnmarshalMsg of wireEntry, accepting exactly
+// the same input, but copying nothing: the byte fields alias bts (capped, so
+// that appending to one cannot reach the bytes after it), a zero-length one
+// is nil (as UnmarshalMsg leaves it), and the key is returned as bytes for
+// the caller to make a string of, z.Key left empty.
+func (z *wireEntry) unmarshalZC(bts []byte) (key, o []byte, err error) {
+	var field []byte
+	var n uint32
+	n, bts, err = msgp.ReadMapHeaderBytes(bts)
+	if err != nil {
+		return nil, nil, msgp.WrapError(err)
+	}
+	zc := func(name string) (v []byte) {
+		v, bts, err = msgp.ReadBytesZC(bts)
+		if err != nil {
+			err = msgp.WrapError(err, name)
+			return nil
+		}
+		if len(v) == 0 {
+			return nil
+		}
+		return v[:len(v):len(v)]
+	}
+	for ; n > 0 && err == nil; n-- {
+		field, bts, err = msgp.ReadMapKeyZC(bts)
+		if err != nil {
+			return nil, nil, msgp.WrapError(err)
+		}
+		switch msgp.UnsafeString(field) {
+		case "p":
+			z.Peer = zc("Peer")
+		case "i":
+			if z.Idx, bts, err = msgp.ReadUint64Bytes(bts); err != nil {
+				err = msgp.WrapError(err, "Idx")
+			}
+		case "t":
+			if z.TS, bts, err = msgp.ReadUint64Bytes(bts); err != nil {
+				err = msgp.WrapError(err, "TS")
+			}
+		case "u":
+			z.User = zc("User")
+		case "g":
+			if z.Tag, bts, err = msgp.ReadUint8Bytes(bts); err != nil {
+				err = msgp.WrapError(err, "Tag")
+			}
+		case "k":
+			if key, bts, err = msgp.ReadStringZC(bts); err != nil {
+				err = msgp.WrapError(err, "Key")
+			}
+		case "v":
+			z.Value = zc("Value")
+		case "s":
+			z.Salt = zc("Salt")
+		default:
+			if bts, err = msgp.Skip(bts); err != nil {
+				err = msgp.WrapError(err)
+			}
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return key, bts, nil
+}
+
+// userBytes is the stored form of an optional user: absent when nil. It
+// aliases *u (a pointer, so the caller's uuid is not copied to the heap).
+func userBytes(u *uuid.UUID) []byte {
+	if *u == uuid.Nil {
 		return nil
 	}
 	return u[:]
