@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/idbsync/idbsync/core/kv"
 )
@@ -152,12 +151,6 @@ func (s *Store) decide(ops []kv.Op, base map[cell]state) (*Write, *walRecord, he
 	if len(cells) == 0 {
 		return nil, nil, headRecord{}, nil
 	}
-	slices.SortFunc(cells, func(a, b cell) int {
-		if d := strings.Compare(a.table, b.table); d != 0 {
-			return d
-		}
-		return strings.Compare(a.key, b.key)
-	})
 	h := s.head
 	h.Seq++
 	w := &Write{}
@@ -178,9 +171,12 @@ func (s *Store) decide(ops []kv.Op, base map[cell]state) (*Write, *walRecord, he
 			}
 		}
 		rec.Ops[i] = op
-		// An out-of-line value the memtable held for the key is dead now.
-		if e, hit := s.tables[c.table].mem.Get(&memEntry{key: c.key}); hit && e.ref != 0 {
-			rec.Dead = append(rec.Dead, e.ref)
+		// An out-of-line value the memtable held for the key is dead now
+		// (looked up only while the memtables hold any).
+		if s.memRefs > 0 {
+			if e, hit := s.tables[c.table].mem.Get(&memEntry{key: c.key}); hit && e.ref != 0 {
+				rec.Dead = append(rec.Dead, e.ref)
+			}
 		}
 	}
 	data, _ := rec.MarshalMsg(nil)
@@ -254,7 +250,7 @@ func (s *Store) merge(ctx context.Context) error {
 		for _, row := range w.Pages {
 			s.cache.put(row.ID, written[row.ID], len(row.Data))
 		}
-		s.memBytes, s.rows, s.dead = 0, 0, nil
+		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
 		return nil
 	}
 	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)

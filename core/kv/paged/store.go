@@ -79,6 +79,7 @@ type Store struct {
 	head     headRecord
 	tables   map[string]*table
 	memBytes int      // bytes of keys and values in the memtables
+	memRefs  int      // memtable entries whose value is out of line
 	rows     int      // write-ahead rows not merged into the pages
 	dead     []uint64 // out-of-line values nothing references once merged
 	cache    cache
@@ -171,7 +172,7 @@ func (s *Store) reload(ctx context.Context) error {
 func (s *Store) catchUp(snap *Snapshot) error {
 	if snap.Head == nil {
 		s.raw, s.head, s.tables = nil, headRecord{}, map[string]*table{}
-		s.memBytes, s.rows, s.dead = 0, 0, nil
+		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
 		return nil
 	}
 	var h headRecord
@@ -190,7 +191,7 @@ func (s *Store) catchUp(snap *Snapshot) error {
 		for _, t := range m.Tables {
 			s.tables[t.Name] = newTable(t.Name, t.Pages)
 		}
-		s.memBytes, s.rows, s.dead = 0, 0, nil
+		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
 	}
 	next := from + 1
 	for _, row := range snap.WAL {
@@ -226,8 +227,14 @@ func (s *Store) apply(rec *walRecord) error {
 		e := &memEntry{key: string(op.Key), value: op.Value, ref: op.Ref, del: op.Del}
 		if old, ok := t.mem.ReplaceOrInsert(e); ok {
 			s.memBytes -= entrySize(old)
+			if old.ref != 0 {
+				s.memRefs--
+			}
 		}
 		s.memBytes += entrySize(e)
+		if e.ref != 0 {
+			s.memRefs++
+		}
 	}
 	s.dead = append(s.dead, rec.Dead...)
 	s.rows++
