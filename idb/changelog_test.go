@@ -5,13 +5,8 @@ package idb_test
 import (
 	"context"
 	"testing"
-	"time"
 
-	"github.com/stretchr/testify/require"
-
-	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/changelog/changelogtest"
-	"github.com/idbsync/idbsync/core/kv/kvtest"
 )
 
 var ctx = context.Background()
@@ -38,21 +33,10 @@ func BenchmarkManager(b *testing.B) {
 
 // TestLog runs the Log contract's suite on Durable over IndexedDB.
 func TestLog(t *testing.T) {
-	changelogtest.RunLog(t, func(t testing.TB, now func() time.Time) changelog.Log {
-		s := kvtest.OpenStore(t, openIDB, kvtest.FreshName(t, "log"))
-		d, err := changelog.OpenDurable(ctx, s, changelog.DurableOptions{Now: now, After: func(time.Duration) <-chan time.Time { return nil }})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = d.Close() })
-		return d
-	})
+	changelogtest.RunLog(t, changelogtest.DurableOn(openIDB))
 }
 
 // TestBlobStore runs the BlobStore suite on KVBlobs over IndexedDB.
 func TestBlobStore(t *testing.T) {
-	changelogtest.RunBlobStore(t, func(t testing.TB) changelog.BlobStore {
-		s := kvtest.OpenStore(t, openIDB, kvtest.FreshName(t, "blobs"))
-		b, err := changelog.NewKVBlobs(ctx, s, "", 0)
-		require.NoError(t, err)
-		return b
-	})
+	changelogtest.RunBlobStore(t, changelogtest.KVBlobsOn(openIDB))
 }

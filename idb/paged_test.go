@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/changelog/changelogtest"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
@@ -44,12 +43,7 @@ func TestPagedChangelog(t *testing.T) {
 	open := pagedOpener(tinyPages)
 	changelogtest.Run(t, open)
 	changelogtest.RunManager(t, open)
-	changelogtest.RunBlobStore(t, func(t testing.TB) changelog.BlobStore {
-		s := kvtest.OpenStore(t, open, kvtest.FreshName(t, "blobs"))
-		b, err := changelog.NewKVBlobs(ctx, s, "", 0)
-		require.NoError(t, err)
-		return b
-	})
+	changelogtest.RunBlobStore(t, changelogtest.KVBlobsOn(open))
 }
 
 // TestLayoutKept: a database keeps the layout it was made with, whatever a

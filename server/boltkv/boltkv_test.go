@@ -79,12 +79,7 @@ func TestLog(t *testing.T) {
 // TestBlobStore runs the BlobStore suite on KVBlobs over bbolt.
 func TestBlobStore(t *testing.T) {
 	open := opener(t)
-	changelogtest.RunBlobStore(t, func(t testing.TB) changelog.BlobStore {
-		s := kvtest.OpenStore(t, open, kvtest.FreshName(t, "blobs"))
-		b, err := changelog.NewKVBlobs(ctx, s, "", 0)
-		require.NoError(t, err)
-		return b
-	})
+	changelogtest.RunBlobStore(t, changelogtest.KVBlobsOn(open))
 }
 
 func BenchmarkStore(b *testing.B) {

@@ -90,12 +90,7 @@ func TestChangelogLog(t *testing.T) {
 }
 
 func TestBlobStore(t *testing.T) {
-	changelogtest.RunBlobStore(t, func(t testing.TB) changelog.BlobStore {
-		s := kvtest.OpenStore(t, opener(), kvtest.FreshName(t, "blobs"))
-		b, err := changelog.NewKVBlobs(ctx, s, "", 0)
-		require.NoError(t, err)
-		return b
-	})
+	changelogtest.RunBlobStore(t, changelogtest.KVBlobsOn(opener()))
 }
 
 func BenchmarkStore(b *testing.B) {

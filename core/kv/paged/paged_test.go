@@ -4,11 +4,9 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/changelog/changelogtest"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
@@ -69,19 +67,8 @@ func TestChangelog(t *testing.T) {
 			open := opener(l.opts)
 			changelogtest.Run(t, open)
 			changelogtest.RunManager(t, open)
-			changelogtest.RunLog(t, func(t testing.TB, now func() time.Time) changelog.Log {
-				s := kvtest.OpenStore(t, open, kvtest.FreshName(t, "log"))
-				d, err := changelog.OpenDurable(ctx, s, changelog.DurableOptions{Now: now, After: func(time.Duration) <-chan time.Time { return nil }})
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = d.Close() })
-				return d
-			})
-			changelogtest.RunBlobStore(t, func(t testing.TB) changelog.BlobStore {
-				s := kvtest.OpenStore(t, open, kvtest.FreshName(t, "blobs"))
-				b, err := changelog.NewKVBlobs(ctx, s, "", 0)
-				require.NoError(t, err)
-				return b
-			})
+			changelogtest.RunLog(t, changelogtest.DurableOn(open))
+			changelogtest.RunBlobStore(t, changelogtest.KVBlobsOn(open))
 		})
 	}
 }
