@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/idbsync/idbsync/core/engine"
 	"github.com/idbsync/idbsync/core/errcode"
 	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/paged"
@@ -310,17 +311,47 @@ func newHandle(e *Engine) js.Value {
 	obj["putBlob"] = h.method("putBlob", func(a *args) func(context.Context, *Engine) (any, error) {
 		key, data := a.string(0, "key"), a.bytes(1, "bytes")
 		return func(ctx context.Context, e *Engine) (any, error) {
-			return nil, e.PutBlob(ctx, key, data)
+			ref, err := e.PutBlob(ctx, key, data)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"hash": ref.Hash, "size": ref.Size}, nil
 		}
 	})
+	// getBlob answers the bytes, undefined for no blob, or {missing: true,
+	// hash, size} for an attachment whose bytes are on another replica: the
+	// page fetches them and gives them to storeBlob.
 	obj["getBlob"] = h.method("getBlob", func(a *args) func(context.Context, *Engine) (any, error) {
 		key := a.string(0, "key")
 		return func(ctx context.Context, e *Engine) (any, error) {
 			data, found, err := e.GetBlob(ctx, key)
+			var missing *engine.MissingBlobError
+			if errors.As(err, &missing) {
+				return map[string]any{"missing": true, "hash": missing.Ref.Hash, "size": missing.Ref.Size}, nil
+			}
 			if err != nil || !found {
 				return js.Undefined(), err
 			}
 			return toJS(data), nil
+		}
+	})
+	obj["storeBlob"] = h.method("storeBlob", func(a *args) func(context.Context, *Engine) (any, error) {
+		hash, data := a.string(0, "hash"), a.bytes(1, "bytes")
+		return func(ctx context.Context, e *Engine) (any, error) {
+			return nil, e.StoreBlob(ctx, hash, data)
+		}
+	})
+	obj["missingBlobs"] = h.method("missingBlobs", func(a *args) func(context.Context, *Engine) (any, error) {
+		return func(ctx context.Context, e *Engine) (any, error) {
+			all, err := e.MissingBlobs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]any, len(all))
+			for i, m := range all {
+				out[i] = map[string]any{"key": m.Key, "hash": m.Hash, "size": m.Size}
+			}
+			return out, nil
 		}
 	})
 	obj["deleteBlob"] = h.method("deleteBlob", func(a *args) func(context.Context, *Engine) (any, error) {

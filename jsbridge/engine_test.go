@@ -110,7 +110,8 @@ func TestClaimedWhileAliveTakesANewLock(t *testing.T) {
 	_, err = b.Recover(ctx)
 	require.NoError(t, err)
 
-	require.NoError(t, a.PutBlob(ctx, "att", make([]byte, 100_000)), "a goes on")
+	_, err = a.PutBlob(ctx, "att", make([]byte, 100_000))
+	require.NoError(t, err, "a goes on")
 	require.NotEqual(t, first, a.Instance())
 	held, known := LockHeld(ctx, InstanceLockName(a.Instance()))
 	require.True(t, known)

@@ -37,8 +37,11 @@ func (r jsReplica) Attests() bool {
 	return a.Type() == js.TypeBoolean && a.Bool()
 }
 
-// newJSReplica checks that v has the three methods.
-func newJSReplica(v js.Value) (jsReplica, error) {
+// newJSReplica checks that v has the three methods. One that also has
+// hasBlobs(hashes) and putBlob(hash, bytes) (fetchTransport to a space)
+// takes attachment bytes: a sync gives it those its entries reference
+// before the entries.
+func newJSReplica(v js.Value) (syncer.Replica, error) {
 	if kind(v) != "object" {
 		return jsReplica{}, fmt.Errorf("%w: sync: the other side must be an engine or an object with cursors, readSince and apply, not %s", errcode.ErrInvalidArgument, typeOf(v))
 	}
@@ -47,7 +50,46 @@ func newJSReplica(v js.Value) (jsReplica, error) {
 			return jsReplica{}, fmt.Errorf("%w: sync: the other side has no %s method", errcode.ErrInvalidArgument, m)
 		}
 	}
+	if kind(v.Get("hasBlobs")) == "function" && kind(v.Get("putBlob")) == "function" {
+		return jsBlobReplica{jsReplica{v}}, nil
+	}
 	return jsReplica{v}, nil
+}
+
+// jsBlobReplica is a jsReplica that takes attachment bytes.
+type jsBlobReplica struct{ jsReplica }
+
+var _ syncer.BlobSink = jsBlobReplica{}
+
+// HasBlobs implements syncer.BlobSink: hasBlobs(hashes) answers an array
+// of booleans.
+func (r jsBlobReplica) HasBlobs(ctx context.Context, hashes []string) ([]bool, error) {
+	list := make([]any, len(hashes))
+	for i, h := range hashes {
+		list[i] = h
+	}
+	v, err := r.call(ctx, "hasBlobs", list)
+	if err != nil {
+		return nil, err
+	}
+	if kind(v) != "object" || !js.Global().Get("Array").Call("isArray", v).Bool() || v.Length() != len(hashes) {
+		return nil, fmt.Errorf("%w: sync: hasBlobs() of %d hashes answered %s, not %d booleans", errcode.ErrInvalidArgument, len(hashes), typeOf(v), len(hashes))
+	}
+	out := make([]bool, len(hashes))
+	for i := range out {
+		b := v.Index(i)
+		if b.Type() != js.TypeBoolean {
+			return nil, fmt.Errorf("%w: sync: hasBlobs() answered %s at %d, not a boolean", errcode.ErrInvalidArgument, typeOf(b), i)
+		}
+		out[i] = b.Bool()
+	}
+	return out, nil
+}
+
+// StoreBlob implements syncer.BlobSink through putBlob(hash, bytes).
+func (r jsBlobReplica) StoreBlob(ctx context.Context, hash string, data []byte) error {
+	_, err := r.call(ctx, "putBlob", hash, toJS(data))
+	return err
 }
 
 // call invokes method and waits for its Promise; a synchronous throw

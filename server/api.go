@@ -28,6 +28,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/spaces/{space}/live", s.call(s.live))
 	s.mux.HandleFunc("PUT /v1/spaces/{space}/blobs/{hash}", s.call(s.putBlob))
 	s.mux.HandleFunc("GET /v1/spaces/{space}/blobs/{hash}", s.call(s.getBlob))
+	s.mux.HandleFunc("POST /v1/spaces/{space}/blobs/has", s.call(s.hasBlobs))
+	s.mux.HandleFunc("PUT /v1/spaces/{space}/blobs/{hash}/parts/{n}", s.call(s.putPart))
+	s.mux.HandleFunc("GET /v1/spaces/{space}/blobs/{hash}/parts", s.call(s.getParts))
+	s.mux.HandleFunc("GET /v1/spaces/{space}/blobs", s.call(s.blobStats))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such call: %s %s", errNotFound, r.Method, r.URL.Path))
 	})

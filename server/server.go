@@ -63,6 +63,13 @@ type Config struct {
 	// change log instance (a process that dies is claimed after three);
 	// zero means changelog.DefaultInterval.
 	Interval time.Duration
+	// BlobGrace is how long attachment bytes nothing references, and parts
+	// of an upload nobody completes, stay before a sweep deletes them; zero
+	// means ten minutes.
+	BlobGrace time.Duration
+	// BlobSweep is how often each open space sweeps its blobs
+	// (engine.Engine.SweepBlobs); zero means one minute.
+	BlobSweep time.Duration
 	// BlobHook, when set, runs at each step of a large blob write
 	// (engine.Options.BlobHook): tests crash a process there.
 	BlobHook func(step changelog.Step, object string) error
@@ -95,6 +102,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBlob <= 0 {
 		cfg.MaxBlob = 64 << 20
+	}
+	if cfg.BlobGrace <= 0 {
+		cfg.BlobGrace = 10 * time.Minute
+	}
+	if cfg.BlobSweep <= 0 {
+		cfg.BlobSweep = time.Minute
 	}
 	s := &Server{cfg: cfg, spaces: spaces{cfg: cfg}, mux: http.NewServeMux()}
 	s.routes()
@@ -133,7 +146,7 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Origin", origin)
 	h.Add("Vary", "Origin")
 	h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS")
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Range")
 	h.Set("Access-Control-Max-Age", "600")
 }
 

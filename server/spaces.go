@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -67,17 +69,36 @@ func (ss *spaces) get(ctx context.Context, name string) (*space, error) {
 	}
 	e, err := engine.Open(ctx, engine.Options{
 		Store: ss.cfg.Store, Blobs: blobs, Prefix: p, Name: name, Now: ss.cfg.Now,
-		Interval: ss.cfg.Interval, BlobHook: ss.cfg.BlobHook,
+		Interval: ss.cfg.Interval, BlobHook: ss.cfg.BlobHook, BlobGrace: ss.cfg.BlobGrace,
 	})
 	if err != nil {
 		return nil, err
 	}
 	s := &space{name: name, engine: e, store: ss.cfg.Store, owners: owners}
+	go s.sweep(ss.cfg.BlobSweep, ss.cfg.Log)
 	if ss.m == nil {
 		ss.m = make(map[string]*space)
 	}
 	ss.m[name] = s
 	return s, nil
+}
+
+// sweep collects the space's unreferenced blobs every interval until its
+// engine closes.
+func (s *space) sweep(interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for range t.C {
+		n, err := s.engine.SweepBlobs(context.Background())
+		if errors.Is(err, engine.ErrClosed) {
+			return
+		}
+		if err != nil {
+			log.Warn("blob sweep failed", "space", s.name, "err", err)
+		} else if n > 0 {
+			log.Info("blob sweep", "space", s.name, "deleted", n)
+		}
+	}
 }
 
 // close closes every space's engine; later gets fail.

@@ -65,6 +65,10 @@ type ManagerOptions struct {
 	// its first round, then every SweepRounds rounds; zero means
 	// DefaultSweepRounds.
 	SweepRounds int
+	// AfterSweep, when set, runs after each Sweep of RunRecovery (the
+	// engine collects attachments nothing references there); its error
+	// fails the round like the Sweep's.
+	AfterSweep func(ctx context.Context) error
 }
 
 // DefaultSweepRounds makes RunRecovery sweep every 60 rounds (10 minutes
@@ -188,6 +192,30 @@ func (m *Manager) Referenced(ctx context.Context) ([]Revision, error) {
 			return nil, fmt.Errorf("%w: reference of %q: %v", ErrCorrupt, row.Key, err)
 		}
 		out = append(out, rev)
+	}
+	return out, nil
+}
+
+// Has tells whether object has a value (inline, or a blob reference).
+func (m *Manager) Has(ctx context.Context, object string) (bool, error) {
+	if err := checkObject(object); err != nil {
+		return false, err
+	}
+	raw, _, err := m.ref(ctx, object)
+	return raw != nil, err
+}
+
+// Objects returns the names of the objects with a value whose names start
+// with prefix, ascending.
+func (m *Manager) Objects(ctx context.Context, prefix string) ([]string, error) {
+	p := []byte(prefix)
+	rows, err := m.store.Scan(ctx, m.refs, kv.Range{Start: p, End: kv.PrefixEnd(p)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rows))
+	for i, row := range rows {
+		out[i] = string(row.Key)
 	}
 	return out, nil
 }
@@ -539,6 +567,9 @@ func (m *Manager) RunRecovery(ctx context.Context, interval time.Duration, after
 			_, err = m.Recover(ctx)
 			if err == nil && round%every == 0 {
 				_, err = m.Sweep(ctx)
+				if err == nil && m.opts.AfterSweep != nil {
+					err = m.opts.AfterSweep(ctx)
+				}
 			}
 			if err == nil || ctx.Err() != nil {
 				break

@@ -75,6 +75,9 @@ type Options struct {
 	// BlobHook, when set, runs at each step of a large PutBlob
 	// (changelog.ManagerOptions.Hook): tests stop a writer there.
 	BlobHook func(step changelog.Step, object string) error
+	// BlobGrace is how long attachment bytes nothing references stay
+	// before SweepBlobs deletes them; zero means DefaultBlobGrace.
+	BlobGrace time.Duration
 }
 
 // Tables returns every table an engine uses under prefix (empty: the
@@ -98,6 +101,11 @@ type Engine struct {
 	blobs   changelog.RevisionLister
 	mgr     *changelog.Manager
 	keys    keyWatchers
+	now     func() time.Time
+	grace   time.Duration
+
+	sweepMu      sync.Mutex
+	unreferenced map[string]time.Time // attachment bytes unreferenced at the last sweep, since when
 
 	stop    context.CancelFunc // ends the recovery loop
 	stopped chan struct{}      // closed when the recovery loop has ended
@@ -110,6 +118,8 @@ type Engine struct {
 var (
 	_ syncer.Replica         = (*Engine)(nil)
 	_ syncer.AttestedApplier = (*Engine)(nil)
+	_ syncer.BlobSink        = (*Engine)(nil)
+	_ syncer.BlobCarrier     = (*Engine)(nil)
 )
 
 // Stats is what an engine counts of its blob tier and change log: a blob
@@ -120,6 +130,8 @@ type Stats struct {
 	Changes    int // change log entries outstanding, of every instance
 	Instances  int // instances registered: this one, others open, dead ones not yet claimed
 	Dead       int // of those, the dead ones (their lock is free or their heartbeat lapsed)
+	Contents   int // attachments' bytes held (one per content)
+	Parts      int // parts of chunked uploads staged, not yet assembled
 	// RecoveryError is the error of the last recovery round (the
 	// background loop's or Recover's), nil when it succeeded.
 	RecoveryError error
@@ -132,7 +144,13 @@ func Open(ctx context.Context, opts Options) (_ *Engine, err error) {
 	if opts.Store == nil {
 		return nil, errors.New("engine: Options.Store is required")
 	}
-	e := &Engine{name: opts.Name, store: opts.Store, state: &oplog.LWW{}, stopped: make(chan struct{})}
+	e := &Engine{name: opts.Name, store: opts.Store, state: &oplog.LWW{}, stopped: make(chan struct{}), now: opts.Now, grace: opts.BlobGrace}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.grace <= 0 {
+		e.grace = DefaultBlobGrace
+	}
 	// NB: e is not the named result, which a failed return sets to nil
 	// before the deferred cleanup reads it.
 	defer func() {
@@ -167,7 +185,10 @@ func Open(ctx context.Context, opts Options) (_ *Engine, err error) {
 			return nil, err
 		}
 	}
-	e.mgr, err = changelog.NewManager(ctx, opts.Store, e.log, blobs, changelog.ManagerOptions{Prefix: opts.Prefix, Hook: opts.BlobHook})
+	e.mgr, err = changelog.NewManager(ctx, opts.Store, e.log, blobs, changelog.ManagerOptions{
+		Prefix: opts.Prefix, Hook: opts.BlobHook,
+		AfterSweep: func(ctx context.Context) error { _, err := e.SweepBlobs(ctx); return err },
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +235,16 @@ func (e *Engine) describe() string {
 // and returns where they landed. Each op is validated first
 // (oplog.ErrInvalidOp); an empty list is oplog.ErrInvalidOp too.
 func (e *Engine) Exec(ctx context.Context, ops ...oplog.Op) (oplog.Written, error) {
+	for _, op := range ops {
+		if err := reservedKey(op.Key); err != nil {
+			return oplog.Written{}, err
+		}
+	}
+	return e.exec(ctx, ops...)
+}
+
+// exec is Exec without the check of reserved keys (attachments write them).
+func (e *Engine) exec(ctx context.Context, ops ...oplog.Op) (oplog.Written, error) {
 	if err := e.use(); err != nil {
 		return oplog.Written{}, err
 	}
@@ -221,7 +252,7 @@ func (e *Engine) Exec(ctx context.Context, ops ...oplog.Op) (oplog.Written, erro
 	if err != nil {
 		return w, err
 	}
-	e.keys.notify(opKeys(ops))
+	e.keys.notify(appKeys(opKeys(ops)))
 	return w, nil
 }
 
@@ -253,16 +284,53 @@ func (e *Engine) GetMany(ctx context.Context, keys []string) ([]*oplog.Value, er
 	if err := e.use(); err != nil {
 		return nil, err
 	}
+	for _, k := range keys {
+		if err := reservedKey(k); err != nil {
+			return nil, err
+		}
+	}
 	return e.state.GetMany(ctx, keys)
 }
 
 // Scan returns up to limit (<= 0: no limit) live keys with prefix, from
-// start on, ascending.
+// start on, ascending. Attachment references are not among them.
 func (e *Engine) Scan(ctx context.Context, prefix, start string, limit int) ([]oplog.Value, error) {
 	if err := e.use(); err != nil {
 		return nil, err
 	}
-	return e.state.Range(ctx, prefix, start, limit)
+	if err := reservedKey(prefix); err != nil {
+		return nil, err
+	}
+	vs, err := e.state.Range(ctx, prefix, start, limit)
+	if err != nil {
+		return nil, err
+	}
+	// The references sit together from attachPrefix on: cut them out and
+	// go on past them.
+	cut := -1
+	for i, v := range vs {
+		if isAttachKey(v.Key) {
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		return vs, nil
+	}
+	vs = vs[:cut]
+	rest := 0
+	if limit > 0 {
+		rest = limit - cut
+	}
+	past := attachPrefix[:len(attachPrefix)-1] + string(rune(attachPrefix[len(attachPrefix)-1]+1))
+	if past < start {
+		past = start
+	}
+	more, err := e.state.Range(ctx, prefix, past, rest)
+	if err != nil {
+		return nil, err
+	}
+	return append(vs, more...), nil
 }
 
 // Cursors implements syncer.Replica: the version vector.
@@ -311,7 +379,7 @@ func (e *Engine) apply(ctx context.Context, batch []byte, attested bool) (oplog.
 	}
 	res, err := e.proc.ApplyBatch(ctx, entries)
 	if err == nil {
-		e.keys.notify(res.Keys)
+		e.keys.notify(appKeys(res.Keys))
 	}
 	return res, err
 }
@@ -358,34 +426,6 @@ func (e *Engine) Watch(prefix string) (changes <-chan []string, stop func()) {
 	return e.keys.add(prefix)
 }
 
-// PutBlob writes a value of any size under key, crash-safely.
-func (e *Engine) PutBlob(ctx context.Context, key string, data []byte) error {
-	if err := e.use(); err != nil {
-		return err
-	}
-	return e.mgr.Put(ctx, key, data)
-}
-
-// GetBlob reads the value of key; found is false when it has none.
-func (e *Engine) GetBlob(ctx context.Context, key string) (data []byte, found bool, err error) {
-	if err := e.use(); err != nil {
-		return nil, false, err
-	}
-	data, err = e.mgr.Get(ctx, key)
-	if errors.Is(err, changelog.ErrNotFound) {
-		return nil, false, nil
-	}
-	return data, err == nil, err
-}
-
-// DeleteBlob deletes the value of key; a missing one is not an error.
-func (e *Engine) DeleteBlob(ctx context.Context, key string) error {
-	if err := e.use(); err != nil {
-		return err
-	}
-	return e.mgr.Delete(ctx, key)
-}
-
 // Recover runs one recovery round (claiming dead instances) and a sweep of
 // the blob tier now, and returns how many changes it cleaned up plus how
 // many orphans it deleted.
@@ -423,7 +463,18 @@ func (e *Engine) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return s, err
 	}
-	s = Stats{Blobs: len(revs), Referenced: len(refs), Changes: len(pending), Instances: 1, RecoveryError: e.mgr.LastError()}
+	contents, err := e.mgr.Objects(ctx, contentPrefix)
+	if err != nil {
+		return s, err
+	}
+	parts, err := e.mgr.Objects(ctx, partPrefix)
+	if err != nil {
+		return s, err
+	}
+	s = Stats{
+		Blobs: len(revs), Referenced: len(refs), Changes: len(pending), Instances: 1,
+		Contents: len(contents), Parts: len(parts), RecoveryError: e.mgr.LastError(),
+	}
 	for _, in := range others {
 		if in.ClaimedBy != uuid.Nil {
 			continue // taken over: its claimer deletes the row once it is empty

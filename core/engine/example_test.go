@@ -36,7 +36,7 @@ func Example() {
 	if _, err := phone.Exec(ctx, oplog.Put("todo/1", []byte("call Ann"))); err != nil {
 		log.Fatal(err)
 	}
-	if err := laptop.PutBlob(ctx, "att/photo", make([]byte, 1<<20)); err != nil {
+	if _, err := laptop.PutBlob(ctx, "att/photo", make([]byte, 1<<20)); err != nil {
 		log.Fatal(err)
 	}
 
@@ -52,6 +52,11 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Printf("note/1 on the phone: %s\n", v)
+	photo, _, err := phone.GetBlob(ctx, "att/photo") // the sync carried its bytes
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("att/photo on the phone: %d bytes\n", len(photo))
 	stats, err := laptop.Stats(ctx)
 	if err != nil {
 		log.Fatal(err)
@@ -59,8 +64,9 @@ func Example() {
 	fmt.Printf("laptop blobs: %d stored, %d referenced\n", stats.Blobs, stats.Referenced)
 
 	// Output:
-	// to laptop: 1, to phone: 1
+	// to laptop: 1, to phone: 2
 	// phone saw: [note/1]
 	// note/1 on the phone: buy milk
+	// att/photo on the phone: 1048576 bytes
 	// laptop blobs: 1 stored, 1 referenced
 }

@@ -50,6 +50,25 @@ type AttestedApplier interface {
 	ApplyAttested(ctx context.Context, batch []byte) (oplog.BatchResult, error)
 }
 
+// BlobSink is a Replica that takes attachment bytes (the sync server's
+// transport, another engine): a pull from a BlobCarrier gives it the bytes
+// a page's entries reference before it applies the page.
+type BlobSink interface {
+	// HasBlobs returns, for each hash (lowercase hex SHA-256), whether the
+	// sink holds its bytes.
+	HasBlobs(ctx context.Context, hashes []string) ([]bool, error)
+	// StoreBlob takes the bytes of hash; bytes that do not hash to it are
+	// refused (oplog.ErrCorrupt).
+	StoreBlob(ctx context.Context, hash string, data []byte) error
+}
+
+// BlobCarrier is a Replica whose entries may reference attachment bytes:
+// CarryBlobs gives to those of entries' that it lacks, so that no replica
+// holds a reference whose bytes never left the replica that wrote them.
+type BlobCarrier interface {
+	CarryBlobs(ctx context.Context, entries []oplog.Entry, to BlobSink) error
+}
+
 // Local returns the Replica of a Processor in this process. Its ReadSince
 // answers at most oplog.MaxBatchEntries entries (a limit <= 0 asks for
 // that many) in at most oplog.MaxBatchBytes, so every batch it serves is

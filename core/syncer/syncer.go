@@ -182,9 +182,17 @@ func (p puller) pullRange(ctx context.Context, r oplog.Range) (int, error) {
 		if err != nil {
 			return applied, fmt.Errorf("syncer: read peer %s [%d, %d) from %s: %w", r.Peer, next, next+limit, p.srcName, err)
 		}
-		n, err := checkPage(page, r.Peer, next, limit)
+		entries, err := checkPage(page, r.Peer, next, limit)
 		if err != nil {
 			return applied, fmt.Errorf("syncer: page of peer %s [%d, %d) from %s: %w", r.Peer, next, next+limit, p.srcName, err)
+		}
+		n := uint64(len(entries))
+		if carrier, ok := p.src.(BlobCarrier); ok {
+			if sink, ok := p.dst.(BlobSink); ok {
+				if err := carrier.CarryBlobs(ctx, entries, sink); err != nil {
+					return applied, fmt.Errorf("syncer: blobs of peer %s [%d, %d) to %s: %w", r.Peer, next, next+n, p.dstName, err)
+				}
+			}
 		}
 		res, err := apply(ctx, page)
 		var gap *oplog.CursorMismatchError
@@ -210,29 +218,29 @@ func (p puller) pullRange(ctx context.Context, r oplog.Range) (int, error) {
 }
 
 // checkPage decodes page and checks it is up to limit entries of peer at
-// from, from+1, …; it returns how many there are. The page is decoded only
-// to check it: Apply gets the original bytes.
-func checkPage(page []byte, peer uuid.UUID, from, limit uint64) (uint64, error) {
+// from, from+1, …; it returns them. The page is decoded only to check it
+// (and to find the blobs it references): Apply gets the original bytes.
+func checkPage(page []byte, peer uuid.UUID, from, limit uint64) ([]oplog.Entry, error) {
 	entries, err := oplog.DecodeBatch(page)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	switch {
 	case len(entries) == 0:
-		return 0, fmt.Errorf("%w: no entries", ErrBadPage)
+		return nil, fmt.Errorf("%w: no entries", ErrBadPage)
 	case uint64(len(entries)) > limit:
-		return 0, fmt.Errorf("%w: %d entries, asked for at most %d", ErrBadPage, len(entries), limit)
+		return nil, fmt.Errorf("%w: %d entries, asked for at most %d", ErrBadPage, len(entries), limit)
 	}
 	for i, e := range entries {
 		want := from + uint64(i)
 		switch {
 		case e.Peer != peer:
-			return 0, fmt.Errorf("%w: entry %d is of peer %s", ErrBadPage, i, e.Peer)
+			return nil, fmt.Errorf("%w: entry %d is of peer %s", ErrBadPage, i, e.Peer)
 		case e.Idx != want && i == 0:
-			return 0, fmt.Errorf("%w: it starts at index %d", ErrBadPage, e.Idx)
+			return nil, fmt.Errorf("%w: it starts at index %d", ErrBadPage, e.Idx)
 		case e.Idx != want:
-			return 0, fmt.Errorf("%w: entry %d is index %d, want %d", ErrBadPage, i, e.Idx, want)
+			return nil, fmt.Errorf("%w: entry %d is index %d, want %d", ErrBadPage, i, e.Idx, want)
 		}
 	}
-	return uint64(len(entries)), nil
+	return entries, nil
 }

@@ -56,7 +56,7 @@ func main() {
 // flags are the command line.
 type flags struct {
 	listen, store, blobs, secretFile, publicKey, allowOrigin string
-	devTTL, interval                                         time.Duration
+	devTTL, interval, blobGrace, blobSweep                   time.Duration
 }
 
 func parse(args []string) (flags, error) {
@@ -70,6 +70,8 @@ func parse(args []string) (flags, error) {
 	fs.StringVar(&f.allowOrigin, "allow-origin", "", "the origin of the web app (CORS), or * for any")
 	fs.DurationVar(&f.devTTL, "dev-token-ttl", 30*24*time.Hour, "how long the development token printed without -jwt-* flags lasts")
 	fs.DurationVar(&f.interval, "instance-interval", 0, "heartbeat and recovery interval of the process's change log instances (a dead process is claimed after three); default 10s")
+	fs.DurationVar(&f.blobGrace, "blob-grace", 0, "how long attachments nothing references and unfinished uploads stay before a sweep deletes them; default 10m")
+	fs.DurationVar(&f.blobSweep, "blob-sweep", 0, "how often each space sweeps its blobs; default 1m")
 	return f, fs.Parse(args)
 }
 
@@ -97,7 +99,7 @@ func run(args []string) error {
 	}
 	srv, err := server.New(server.Config{
 		Store: store, Blobs: blobs, Auth: auth, AllowOrigin: f.allowOrigin, Log: log,
-		Interval: f.interval, BlobHook: failpoint(os.Getenv("IDBSYNC_FAILPOINT")),
+		Interval: f.interval, BlobGrace: f.blobGrace, BlobSweep: f.blobSweep, BlobHook: failpoint(os.Getenv("IDBSYNC_FAILPOINT")),
 	})
 	if err != nil {
 		return err
