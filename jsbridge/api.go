@@ -371,7 +371,7 @@ func newHandle(e *Engine) js.Value {
 			if err != nil {
 				return nil, err
 			}
-			out := map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances, "dead": s.Dead, "recoveryError": nil}
+			out := map[string]any{"blobs": s.Blobs, "referenced": s.Referenced, "changes": s.Changes, "instances": s.Instances, "dead": s.Dead, "contents": s.Contents, "parts": s.Parts, "recoveryError": nil}
 			if s.RecoveryError != nil {
 				out["recoveryError"] = Error(s.RecoveryError)
 			}
@@ -522,6 +522,31 @@ func (w *watched) ApplyAttested(ctx context.Context, batch []byte) (oplog.BatchR
 	res, err := aa.ApplyAttested(ctx, batch)
 	w.keys = append(w.keys, res.Keys...)
 	return res, err
+}
+
+// CarryBlobs implements syncer.BlobCarrier for the inner replica (an
+// engine), so a sync uploads attachments before their entries.
+func (w *watched) CarryBlobs(ctx context.Context, entries []oplog.Entry, to syncer.BlobSink) error {
+	if c, ok := w.Replica.(syncer.BlobCarrier); ok {
+		return c.CarryBlobs(ctx, entries, to)
+	}
+	return nil
+}
+
+// HasBlobs implements syncer.BlobSink for the inner replica (an engine).
+func (w *watched) HasBlobs(ctx context.Context, hashes []string) ([]bool, error) {
+	if s, ok := w.Replica.(syncer.BlobSink); ok {
+		return s.HasBlobs(ctx, hashes)
+	}
+	return make([]bool, len(hashes)), nil
+}
+
+// StoreBlob implements syncer.BlobSink for the inner replica (an engine).
+func (w *watched) StoreBlob(ctx context.Context, hash string, data []byte) error {
+	if s, ok := w.Replica.(syncer.BlobSink); ok {
+		return s.StoreBlob(ctx, hash, data)
+	}
+	return nil
 }
 
 // appendKeys packs bare keys.

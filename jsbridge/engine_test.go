@@ -118,7 +118,7 @@ func TestClaimedWhileAliveTakesANewLock(t *testing.T) {
 	assert.True(t, held, "the new instance holds its lock")
 	s, err := b.Stats(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, engine.Stats{Blobs: 1, Referenced: 1, Instances: 2}, s, "a's new instance is alive: not claimed again")
+	assert.Equal(t, engine.Stats{Blobs: 1, Referenced: 1, Instances: 2, Contents: 1}, s, "a's new instance is alive: not claimed again")
 }
 
 // TestLostConnectionFreesTheInstance: when a newer tab's upgrade closes the

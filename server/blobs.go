@@ -47,6 +47,22 @@ func blobHash(r *http.Request) (string, error) {
 // stored an uploaded blob as the object blob/<hash>).
 func legacyBlob(hash string) string { return "blob/" + hash }
 
+// readLegacy reads the blob hash as a build before attachments stored it
+// (found false: none). It reads by way of GetBlob, where an attachment an
+// app keyed "blob/<hash>" answers instead of the old object: bytes that do
+// not hash to the name, or a reference whose bytes are not here, are no
+// blob hash.
+func readLegacy(ctx context.Context, e *engine.Engine, hash string) (data []byte, found bool, err error) {
+	data, found, err = e.GetBlob(ctx, legacyBlob(hash))
+	switch {
+	case errors.Is(err, engine.ErrBlobMissing):
+		return nil, false, nil
+	case err != nil || !found || engine.HashBlob(data) != hash:
+		return nil, false, err
+	}
+	return data, true, nil
+}
+
 // readBody reads at most limit bytes of the request body.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -138,11 +154,11 @@ func (s *Server) hasBlobs(w http.ResponseWriter, r *http.Request, _ Principal, s
 	}
 	for i, h := range req.Hashes {
 		if !has[i] {
-			legacy, _, err := sp.engine.GetBlob(r.Context(), legacyBlob(h))
+			_, found, err := readLegacy(r.Context(), sp.engine, h)
 			if err != nil {
 				return err
 			}
-			has[i] = legacy != nil
+			has[i] = found
 		}
 	}
 	return writeJSON(w, map[string]any{"has": has})
@@ -158,7 +174,7 @@ func (s *Server) getBlob(w http.ResponseWriter, r *http.Request, _ Principal, sp
 	data, err := sp.engine.ReadBlob(r.Context(), hash)
 	if errors.Is(err, changelog.ErrNotFound) {
 		var found bool
-		data, found, err = sp.engine.GetBlob(r.Context(), legacyBlob(hash))
+		data, found, err = readLegacy(r.Context(), sp.engine, hash)
 		if err == nil && !found {
 			return fmt.Errorf("%w: no blob %s", errNotFound, hash)
 		}

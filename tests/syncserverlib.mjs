@@ -25,13 +25,14 @@ export class SyncServer {
   /**
    * Starts a server over a fresh store in a temporary folder, or, with
    * postgres (a URL), over that database with a secret of its own (the
-   * token is then minted here, for one user).
+   * token is then minted here, for one user). args are more flags.
    */
-  static async start({ postgres } = {}) {
+  static async start({ postgres, args = [] } = {}) {
     if (!existsSync(serverBin)) {
       throw new Error(`${serverBin} is missing: run \`make test-e2e\` (or \`go build -o dist/idbsync-server ./server/cmd/idbsync-server\`) first`);
     }
     const s = new SyncServer(await mkdtemp(path.join(os.tmpdir(), 'idbsync-e2e-')));
+    s.args = args;
     if (postgres) {
       s.postgres = postgres;
       writeFileSync(path.join(s.dir, 'dev-jwt-secret'), randomBytes(32).toString('hex'));
@@ -62,7 +63,7 @@ export class SyncServer {
     const store = this.postgres
       ? ['-store', this.postgres, '-jwt-secret-file', path.join(this.dir, 'dev-jwt-secret')]
       : ['-store', `bolt:${path.join(this.dir, 'db')}`];
-    const child = spawn(serverBin, ['-listen', listen, ...store, '-allow-origin', '*'], {
+    const child = spawn(serverBin, ['-listen', listen, ...store, '-allow-origin', '*', ...(this.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const run = ++this.runs;

@@ -24,7 +24,7 @@ import { version } from './version.js';
 /** The engine methods a page may call, and whether their arguments may be transferred here. */
 const methods = new Set([
   'exec', 'getMany', 'scan', 'cursors', 'readSince', 'apply', 'expunge',
-  'putBlob', 'getBlob', 'deleteBlob', 'recover', 'stats',
+  'putBlob', 'getBlob', 'storeBlob', 'missingBlobs', 'deleteBlob', 'recover', 'stats',
 ]);
 
 const id = randomId();
@@ -86,7 +86,7 @@ async function serve(client, m) {
     case 'sync': {
       const h = await handleOf(client, m.name);
       const o = m.other;
-      const other = typeof o?.name === 'string' ? await handleOf(client, o.name) : transport(client, o?.transport, o?.attests === true);
+      const other = typeof o?.name === 'string' ? await handleOf(client, o.name) : transport(client, o?.transport, o?.attests === true, o?.blobs === true);
       return h.sync(other, m.pageSize);
     }
     case 'close':
@@ -189,7 +189,7 @@ function leave(client) {
 }
 
 /** The transport tid of client's page, for a sync run here. */
-function transport(client, tid, attests) {
+function transport(client, tid, attests, blobs) {
   if (typeof tid !== 'string') throw fail('INVALID_ARGUMENT', 'sync: the other side must be an engine or a transport');
   const ask = (method, args) => new Promise((resolve, reject) => {
     if (client.gone) {
@@ -198,14 +198,19 @@ function transport(client, tid, attests) {
     }
     const rid = randomId();
     client.asks.set(rid, { resolve, reject });
-    client.port.postMessage({ t: 'tcall', id: rid, transport: tid, method, args }, transferables(args[0]));
+    client.port.postMessage({ t: 'tcall', id: rid, transport: tid, method, args }, transferables(args[args.length - 1]));
   });
-  return {
+  const t = {
     cursors: () => ask('cursors', []),
     readSince: (peer, from, limit) => ask('readSince', [peer, from, limit]),
     apply: (batch) => ask('apply', [batch]),
     attests,
   };
+  if (blobs) {
+    t.hasBlobs = (hashes) => ask('hasBlobs', [hashes]);
+    t.putBlob = (hash, bytes) => ask('putBlob', [hash, bytes]);
+  }
+  return t;
 }
 
 if (typeof SharedWorkerGlobalScope === 'function' && globalThis instanceof SharedWorkerGlobalScope) {

@@ -138,6 +138,33 @@ export interface OpenOptions {
   worker?: 'shared' | 'dedicated' | false;
 }
 
+/** Where getBlob fetches bytes written elsewhere. */
+export interface GetBlobOptions {
+  /** The transport to fetch from (default: the one of a live() running on the engine). */
+  from?: BlobTransport;
+  /** Hears the progress of a fetch. */
+  onProgress?: (p: BlobProgress) => void;
+}
+
+/** Progress of an attachment's upload (`up`) or download (`down`): bytes done of total. */
+export interface BlobProgress {
+  direction: 'up' | 'down';
+  hash: string;
+  done: number;
+  total: number;
+}
+
+/**
+ * A transport that carries attachments (fetchTransport to a space does): sync uploads, before the entries
+ * that reference them, the bytes hasBlobs says the server lacks; getBlob fetches bytes by name. Blobs over
+ * 1 MiB go in parts of 1 MiB; an upload cut short resumes with the parts the server has.
+ */
+export interface BlobTransport {
+  hasBlobs(hashes: string[]): Promise<boolean[]>;
+  putBlob(hash: string, bytes: Uint8Array, opts?: { onProgress?: (p: BlobProgress) => void }): Promise<void>;
+  getBlob(hash: string, size: number, opts?: { onProgress?: (p: BlobProgress) => void }): Promise<Uint8Array>;
+}
+
 /** Counts of the blob tier and the change log: what recovery has yet to do. */
 export interface Stats {
   /** Blob revisions stored, partial ones included. */
@@ -150,6 +177,10 @@ export interface Stats {
   instances: number;
   /** Of those, the dead ones (their Web Lock is free or their heartbeat lapsed): the next recovery claims them. */
   dead: number;
+  /** Attachments' bytes held here, one per content. */
+  contents: number;
+  /** Parts of chunked uploads staged and not assembled yet (on a server). */
+  parts: number;
   /** How the last background recovery round failed (after its retries); null when it succeeded or none ran yet. */
   recoveryError: IdbsyncError | null;
   /**
@@ -248,12 +279,28 @@ export class Engine implements Transport {
   watch(opts: SubscriptionOptions & { prefix?: string }, cb: (changes: Change[]) => void): () => void;
   /** Replaces the stored entry of peer at idx by a marker holding its hash; the index stays taken. */
   expunge(peer: PeerId, idx: Index): Promise<void>;
-  /** Writes a value of any size under key, crash-safely: after a crash a key reads its old or its new value, and no orphan stays. Blobs are local, not replicated. */
-  putBlob(key: string, bytes: Uint8Array | string): Promise<void>;
-  /** The blob under key, or undefined. */
-  getBlob(key: string): Promise<Uint8Array | undefined>;
-  /** Deletes the blob under key; a missing one is fine. */
+  /**
+   * Writes bytes of any size as the attachment key, crash-safely: after a crash the key reads its old or its
+   * new bytes, and no orphan stays. The bytes are stored once per content, named by their SHA-256, and an
+   * entry of the op log references them, so attachments replicate: a sync to a transport that takes blobs
+   * (fetchTransport to a space) uploads the bytes before the entry, and another replica fetches them when it
+   * reads the key (getBlob) or ahead of time (live({prefetch: true})). Resolves to the name and size.
+   */
+  putBlob(key: string, bytes: Uint8Array | string): Promise<{ hash: string; size: number }>;
+  /**
+   * The attachment key, or undefined. Bytes written on another replica that are not here yet are fetched
+   * (from `opts.from`, else the transport of a live() running on this engine, in parts with progress),
+   * checked against their hash (CORRUPT otherwise), kept and returned; concurrent reads share one fetch.
+   * With no transport it rejects with UNAVAILABLE.
+   */
+  getBlob(key: string, opts?: GetBlobOptions): Promise<Uint8Array | undefined>;
+  /**
+   * Deletes the attachment key (an entry of the op log: it syncs); its bytes go once no key references
+   * them, here at once, on the server when its sweep finds them unreferenced. A missing one is fine.
+   */
   deleteBlob(key: string): Promise<void>;
+  /** The attachments whose bytes are only on other replicas so far. */
+  missingBlobs(): Promise<{ key: string; hash: string; size: number }[]>;
   /** Runs a recovery round and a sweep of orphaned blobs now (open() starts both; recovery then runs every 10 s, the sweep every 10 min); resolves to the changes cleaned up plus the orphans deleted. */
   recover(): Promise<number>;
   /** Counts of the blob tier and the change log. */
@@ -408,10 +455,12 @@ export interface FetchTransportOptions {
   fetch?: typeof fetch;
   /** The WebSocket constructor of the live channel (default: globalThis.WebSocket). */
   WebSocket?: typeof WebSocket;
+  /** Hears the progress of every attachment upload and download, after each part. */
+  onProgress?: (p: BlobProgress) => void;
 }
 
-/** What fetchTransport() returns. */
-export interface FetchTransport extends Transport {
+/** What fetchTransport() returns: with a `space`, a BlobTransport too (the server's blob calls). */
+export interface FetchTransport extends Transport, Partial<BlobTransport> {
   /** `true` when made with a `space`: the server vouches for the user of each entry it serves (see Transport). */
   readonly attests?: true;
   /**
@@ -458,6 +507,8 @@ export interface LiveOptions {
   maxBackoff?: number;
   /** Called with the status now and after every change (as subscribe()). */
   onStatus?: (s: LiveStatus) => void;
+  /** After each sync, fetch the bytes of every attachment not here yet (default false: when read). */
+  prefetch?: boolean;
 }
 
 /** A running live sync. */

@@ -202,7 +202,8 @@ class RemoteCore extends Core {
     if (other instanceof RemoteCore) return this.hub.request({ t: 'sync', name: this.name, other: { name: other.name }, pageSize }, [], true);
     const tid = randomId();
     this.hub.transports.set(tid, other);
-    return this.hub.request({ t: 'sync', name: this.name, other: { transport: tid, attests: other.attests === true }, pageSize }, [], true)
+    const blobs = typeof other.hasBlobs === 'function' && typeof other.putBlob === 'function';
+    return this.hub.request({ t: 'sync', name: this.name, other: { transport: tid, attests: other.attests === true, blobs }, pageSize }, [], true)
       .finally(() => this.hub.transports.delete(tid));
   }
 
@@ -328,6 +329,8 @@ class Hub {
       if (m.method === 'cursors') value = await t.cursors();
       else if (m.method === 'readSince') value = await t.readSince(args[0], args[1], args[2]);
       else if (m.method === 'apply') value = await t.apply(args[0]);
+      else if (m.method === 'hasBlobs' && typeof t.hasBlobs === 'function') value = await t.hasBlobs(args[0]);
+      else if (m.method === 'putBlob' && typeof t.putBlob === 'function') value = await t.putBlob(args[0], args[1]);
       else throw fail('INVALID_ARGUMENT', `no transport method ${JSON.stringify(m.method)}`);
       reply = { t: 'treply', id: m.id, ok: true, value };
     } catch (err) {
@@ -589,25 +592,73 @@ export class Engine {
     this._core.announcePacked(res.keys);
   }
 
-  /** Writes a value of any size under key, crash-safely (not replicated). */
+  /**
+   * Writes bytes of any size as the attachment key, crash-safely: stored
+   * once per content, named by its SHA-256, and referenced by an entry of
+   * the op log, so it syncs: a sync to a server uploads the bytes before the
+   * entry, and other replicas fetch them when they read it. Resolves to
+   * {hash, size}.
+   */
   async putBlob(key, bytes) {
     alive(this);
     text('putBlob: key', key);
-    await this._core.call('putBlob', key, toBytes('putBlob: bytes', bytes));
+    const ref = await this._core.call('putBlob', key, toBytes('putBlob: bytes', bytes));
+    this._core.announce([], null); // a new entry: cursor watches (and live()) hear of it
+    return ref;
   }
 
-  /** The blob under key, or undefined. */
-  async getBlob(key) {
+  /**
+   * The attachment key, or undefined. Bytes written on another replica and
+   * not here yet are fetched from opts.from, or from the transport of a
+   * live() running on this engine, checked against their hash, kept, and
+   * returned; with neither it rejects with UNAVAILABLE.
+   */
+  async getBlob(key, opts = {}) {
     alive(this);
     text('getBlob: key', key);
-    return this._core.call('getBlob', key);
+    const { from, onProgress } = options('getBlob: options', opts);
+    if (from !== undefined && typeof from?.getBlob !== 'function') throw invalid('getBlob: from', 'a transport with getBlob (fetchTransport to a space)', from);
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('getBlob: onProgress', 'a function', onProgress);
+    const v = await this._core.call('getBlob', key);
+    if (v === undefined || v instanceof Uint8Array) return v;
+    const source = from ?? this._blobSource;
+    if (!source) {
+      throw fail('UNAVAILABLE', `getBlob: the bytes of ${JSON.stringify(key)} (${v.size} bytes) were written on another replica and are not here yet: run live() or pass {from: transport}`);
+    }
+    return this._fetchBlob(v.hash, v.size, source, onProgress);
   }
 
-  /** Deletes the blob under key; a missing one is fine. */
+  /** Fetches the bytes of hash from source once, however many reads wait on them. */
+  _fetchBlob(hash, size, source, onProgress) {
+    this._fetching ??= new Map();
+    let p = this._fetching.get(hash);
+    if (!p) {
+      p = (async () => {
+        const bytes = await source.getBlob(hash, size, onProgress === undefined ? {} : { onProgress });
+        if (!(bytes instanceof Uint8Array) || bytes.length !== size) {
+          throw fail('CORRUPT', `getBlob: the transport gave ${bytes?.length ?? typeof bytes} bytes for blob ${hash}, not ${size}`);
+        }
+        // Go checks the hash before it keeps them: the copy sent is the caller's too.
+        await this._core.call('storeBlob', hash, bytes.slice());
+        return bytes;
+      })().finally(() => this._fetching.delete(hash));
+      this._fetching.set(hash, p);
+    }
+    return p;
+  }
+
+  /** The attachments whose bytes are on other replicas only: [{key, hash, size}]. */
+  async missingBlobs() {
+    alive(this);
+    return this._core.call('missingBlobs');
+  }
+
+  /** Deletes the attachment key (an entry that syncs); its bytes go once nothing references them. A missing one is fine. */
   async deleteBlob(key) {
     alive(this);
     text('deleteBlob: key', key);
     await this._core.call('deleteBlob', key);
+    this._core.announce([], null);
   }
 
   /** Runs a recovery round now; resolves to the changes it cleaned up. */
@@ -802,6 +853,12 @@ export async function sync(a, b, opts = {}) {
       // users of what it serves (see Transport.attests in idbsync.d.ts).
       attests: b.attests === true,
     };
+    // A transport that takes attachments gets their bytes before the
+    // entries that reference them.
+    if (typeof b.hasBlobs === 'function' && typeof b.putBlob === 'function') {
+      other.hasBlobs = relay((hashes) => b.hasBlobs(hashes));
+      other.putBlob = relay((hash, bytes) => b.putBlob(hash, bytes));
+    }
   }
   const announce = (res) => {
     if (res.toA > 0 && res.keysA) a._core.announcePacked(res.keysA);
@@ -1059,8 +1116,9 @@ const maxDelay = 2 ** 31 - 1;
 export function fetchTransport(url, opts = {}) {
   if (typeof url !== 'string' && !(url instanceof URL)) throw invalid('fetchTransport(url)', 'a string or a URL', url);
   const {
-    space, token, timeout = 30_000, headers = {}, fetch: fetcher = globalThis.fetch, WebSocket: Socket = globalThis.WebSocket,
+    space, token, timeout = 30_000, headers = {}, fetch: fetcher = globalThis.fetch, WebSocket: Socket = globalThis.WebSocket, onProgress,
   } = options('fetchTransport: options', opts);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('fetchTransport: onProgress', 'a function', onProgress);
   if (typeof fetcher !== 'function') throw invalid('fetchTransport: fetch', 'a function', fetcher);
   if (Socket !== undefined && typeof Socket !== 'function') throw invalid('fetchTransport: WebSocket', 'a WebSocket constructor', Socket);
   if (space !== undefined && (typeof space !== 'string' || space === '')) throw invalid('fetchTransport: space', 'a non-empty string', space);
@@ -1117,7 +1175,7 @@ export function fetchTransport(url, opts = {}) {
    * that is not what the protocol says is CORRUPT), all within timeout.
    * A 401 when another token can be asked for resolves to {refused}.
    */
-  const attempt = async (path, body, type, read, check, refused) => {
+  const attempt = async (path, body, type, read, check, refused, method = 'POST', extra = {}) => {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')), timeout);
     // A token function or a fetch of the app's may not heed the signal.
@@ -1142,11 +1200,12 @@ export function fetchTransport(url, opts = {}) {
           throw err;
         }
       }
-      const h = { ...headers, 'content-type': type };
+      const h = { ...headers, ...extra };
+      if (type !== undefined) h['content-type'] = type;
       if (auth !== undefined) h.authorization = `Bearer ${auth}`;
       let res;
       try {
-        res = await bounded(fetcher(base + path, { method: 'POST', headers: h, body, signal: ac.signal }));
+        res = await bounded(fetcher(base + path, { method, headers: h, body, signal: ac.signal }));
       } catch (err) {
         throw down(err);
       }
@@ -1171,11 +1230,12 @@ export function fetchTransport(url, opts = {}) {
       clearTimeout(timer);
     }
   };
-  const post = async (path, body, type, read, check = (v) => v) => {
-    let r = await attempt(path, body, type, read, check);
-    if ('refused' in r) r = await attempt(path, body, type, read, check, r.refused);
+  const request = async (method, path, body, type, read, check = (v) => v, extra = {}) => {
+    let r = await attempt(path, body, type, read, check, undefined, method, extra);
+    if ('refused' in r) r = await attempt(path, body, type, read, check, r.refused, method, extra);
     return r.value;
   };
+  const post = (path, body, type, read, check) => request('POST', path, body, type, read, check);
   const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
   const object = (v) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError('not an object');
@@ -1190,6 +1250,8 @@ export function fetchTransport(url, opts = {}) {
   // The server authenticates every pusher and stamps their entries: sync
   // keeps the users of what this transport serves.
   if (space !== undefined) transport.attests = true;
+  // Attachments: the space's blob tier (see the server's blob calls).
+  if (space !== undefined) Object.assign(transport, blobCalls(request, object, onProgress));
   // The space's live channel: a WebSocket on which the server sends its
   // cursors at once and whenever they advance (see Transport.subscribe).
   if (space !== undefined && typeof Socket === 'function') {
@@ -1238,6 +1300,124 @@ export function fetchTransport(url, opts = {}) {
     };
   }
   return transport;
+}
+
+/** The size of each part of a chunked upload or download but the last (the server's engine.PartSize). */
+const partSize = 1 << 20;
+
+/** A lowercase hex SHA-256. */
+const blobHash = /^[0-9a-f]{64}$/;
+
+/**
+ * The attachment calls of fetchTransport to a space, over its request(method,
+ * path, body, type, read, check, headers). Blobs larger than a part go up
+ * and down in parts of partSize; an upload cut short resumes with the parts
+ * the server has. onProgress (the app's, optional) hears {direction, hash,
+ * done, total} after each part.
+ */
+function blobCalls(request, object, onProgress) {
+  const progress = (direction, hash, done, total) => { if (onProgress) callback(onProgress, { direction, hash, done, total }); };
+  const hashOf = (what, hash) => {
+    if (typeof hash !== 'string' || !blobHash.test(hash)) throw invalid(what, 'a lowercase hex SHA-256', hash);
+    return hash;
+  };
+  const bool = (v) => {
+    if (typeof v !== 'boolean') throw new TypeError('not a boolean');
+    return v;
+  };
+  return {
+    /** Which of hashes the server holds. */
+    async hasBlobs(hashes) {
+      if (!Array.isArray(hashes)) throw invalid('hasBlobs(hashes)', 'an array of hashes', hashes);
+      hashes.forEach((h) => hashOf('hasBlobs: hash', h));
+      const out = [];
+      for (let i = 0; i < hashes.length; i += 1000) {
+        const chunk = hashes.slice(i, i + 1000);
+        const { has } = await request('POST', 'blobs/has', JSON.stringify({ hashes: chunk }), 'application/json', (r) => r.json(), (v) => {
+          const a = object(v).has;
+          if (!Array.isArray(a) || a.length !== chunk.length) throw new TypeError(`not ${chunk.length} booleans`);
+          a.forEach(bool);
+          return v;
+        });
+        out.push(...has);
+      }
+      return out;
+    },
+    /** Uploads bytes as the blob hash (the server checks the hash), in parts when large, resuming. */
+    async putBlob(hash, bytes, opts = {}) {
+      hashOf('putBlob: hash', hash);
+      if (!(bytes instanceof Uint8Array)) throw invalid('putBlob: bytes', 'a Uint8Array', bytes);
+      const { onProgress: each } = options('putBlob: options', opts);
+      const tell = (done) => { progress('up', hash, done, bytes.length); if (typeof each === 'function') callback(each, { direction: 'up', hash, done, total: bytes.length }); };
+      const answer = (v) => {
+        if (typeof object(v).complete !== 'boolean') throw new TypeError('no complete');
+        return v;
+      };
+      tell(0);
+      if (bytes.length <= partSize) {
+        await request('PUT', `blobs/${hash}`, bytes, 'application/octet-stream', (r) => r.json(), answer);
+        tell(bytes.length);
+        return;
+      }
+      const count = Math.ceil(bytes.length / partSize);
+      const part = (n) => bytes.subarray(n * partSize, Math.min(bytes.length, (n + 1) * partSize));
+      // A round sends the parts the server lacks; the last one it takes
+      // assembles the blob. Parts it collected meanwhile are sent again.
+      for (let round = 0; round < 3; round++) {
+        const { parts } = await request('GET', `blobs/${hash}/parts`, undefined, undefined, (r) => r.json(), (v) => {
+          const a = object(v).parts;
+          if (!Array.isArray(a) || !a.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new TypeError('no parts');
+          return v;
+        });
+        const have = new Set(parts.filter((n) => n < count));
+        let done = [...have].reduce((sum, n) => sum + part(n).length, 0);
+        tell(done);
+        const missing = [];
+        for (let n = 0; n < count; n++) if (!have.has(n)) missing.push(n);
+        if (missing.length === 0) missing.push(count - 1); // all staged, not assembled: the last again
+        for (const n of missing) {
+          const res = await request('PUT', `blobs/${hash}/parts/${n}?size=${bytes.length}`, part(n), 'application/octet-stream', (r) => r.json(), answer);
+          if (!have.has(n)) done += part(n).length;
+          tell(Math.min(done, bytes.length));
+          if (res.complete) {
+            tell(bytes.length);
+            return;
+          }
+        }
+      }
+      throw fail('UNAVAILABLE', `putBlob: the server did not complete blob ${hash} after three rounds of parts`);
+    },
+    /** Downloads the blob hash of size bytes, in parts when large. */
+    async getBlob(hash, size, opts = {}) {
+      hashOf('getBlob: hash', hash);
+      if (!Number.isSafeInteger(size) || size < 0) throw invalid('getBlob: size', 'a byte count', size);
+      const { onProgress: each } = options('getBlob: options', opts);
+      const tell = (done) => { progress('down', hash, done, size); if (typeof each === 'function') callback(each, { direction: 'down', hash, done, total: size }); };
+      const bytes = (r) => r.arrayBuffer().then((b) => new Uint8Array(b));
+      tell(0);
+      if (size <= partSize) {
+        const all = await request('GET', `blobs/${hash}`, undefined, undefined, bytes);
+        tell(all.length);
+        return all;
+      }
+      const out = new Uint8Array(size);
+      for (let off = 0; off < size; off += partSize) {
+        const end = Math.min(size, off + partSize);
+        const got = await request('GET', `blobs/${hash}`, undefined, undefined, bytes, (b) => {
+          if (b.length === size && off === 0) return b; // a server that ignored the Range
+          if (b.length !== end - off) throw new TypeError(`${b.length} bytes for the range ${off}-${end - 1}`);
+          return b;
+        }, { range: `bytes=${off}-${end - 1}` });
+        if (got.length === size) {
+          tell(size);
+          return got;
+        }
+        out.set(got, off);
+        tell(end);
+      }
+      return out;
+    },
+  };
 }
 
 /** Checks that a bearer token fits in a header. */
@@ -1298,13 +1478,14 @@ export function live(engine, transport, opts = {}) {
     throw invalid('live(engine, transport): transport', 'a transport (an object with cursors, readSince and apply)', transport);
   }
   const {
-    pageSize, interval = 30_000, debounce = 20, minBackoff = 250, maxBackoff = 30_000, onStatus,
+    pageSize, interval = 30_000, debounce = 20, minBackoff = 250, maxBackoff = 30_000, onStatus, prefetch = false,
   } = options('live: options', opts);
+  if (typeof prefetch !== 'boolean') throw invalid('live: prefetch', 'a boolean', prefetch);
   for (const [what, v] of [['interval', interval], ['debounce', debounce], ['minBackoff', minBackoff], ['maxBackoff', maxBackoff]]) {
     if (typeof v !== 'number' || !(v >= 0) || v > maxDelay) throw invalid(`live: ${what}`, `a number of milliseconds from 0 to ${maxDelay}`, v);
   }
   if (onStatus !== undefined && typeof onStatus !== 'function') throw invalid('live: onStatus', 'a function', onStatus);
-  return new LiveSync(engine, transport, { pageSize, interval, debounce, minBackoff, maxBackoff, onStatus });
+  return new LiveSync(engine, transport, { pageSize, interval, debounce, minBackoff, maxBackoff, onStatus, prefetch });
 }
 
 /** A running live(); see idbsync.d.ts. */
@@ -1317,6 +1498,8 @@ class LiveSync {
     if (opts.onStatus) this._subs.add(opts.onStatus);
     this._stopped = false;
     this._abort = new AbortController();
+    // getBlob fetches attachments written elsewhere from this transport.
+    if (typeof transport.getBlob === 'function') engine._blobSource = transport;
     /** The current status (see LiveStatus in idbsync.d.ts). */
     this.status = { state: 'connecting', pending: 0, error: null, lastSync: null, leader: false };
     this._channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`idbsync-live:${engine.name}`) : null;
@@ -1359,6 +1542,7 @@ class LiveSync {
   async stop() {
     if (this._stopped) return;
     this._stopped = true;
+    if (this._engine._blobSource === this._transport) this._engine._blobSource = undefined;
     this._abort.abort();
     this._release?.();
     this._teardown?.();
@@ -1486,6 +1670,26 @@ class LiveSync {
     this._set({ pending: Math.max(0, local - acked) });
   }
 
+  /** Fetches the bytes of every attachment that is not here yet (live({prefetch: true})). */
+  async _prefetch() {
+    if (typeof this._transport.getBlob !== 'function') return;
+    let missing;
+    try {
+      missing = await this._engine.missingBlobs();
+    } catch {
+      return;
+    }
+    for (const m of missing) {
+      if (this._stopped) return;
+      try {
+        await this._engine._fetchBlob(m.hash, m.size, this._transport);
+      } catch (err) {
+        this._set({ error: asError(err) });
+        return; // the next sync tries again
+      }
+    }
+  }
+
   /** One sync, one at a time; a call while one runs runs another after it. */
   async _run() {
     if (this._running) {
@@ -1522,6 +1726,7 @@ class LiveSync {
       this._acked = Math.max(this._acked ?? 0, before);
       this._set({ state: 'live', error: null, lastSync: Date.now() });
       await this._pending();
+      if (this._opts.prefetch) await this._prefetch();
     };
     this._running = (async () => {
       try {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +67,19 @@ func ValidHash(h string) bool {
 }
 
 func contentObject(hash string) string { return contentPrefix + hash }
+
+// engineObject tells whether a blob-tier object name is one the engine
+// writes itself (an attachment's content or a staged part), not the key of
+// a blob of a build before attachments, which could be any name: only
+// those are the sweep's to collect, and no legacy read or delete reaches
+// them.
+func engineObject(object string) bool {
+	if h, ok := strings.CutPrefix(object, contentPrefix); ok && ValidHash(h) {
+		return true
+	}
+	_, _, ok := parsePart(object)
+	return ok
+}
 
 // reservedKey refuses an app's key under attachPrefix.
 func reservedKey(key string) error {
@@ -194,8 +208,11 @@ func (e *Engine) GetBlob(ctx context.Context, key string) (data []byte, found bo
 		return nil, false, err
 	}
 	object := key // a blob of a build before attachments
-	if ok {
+	switch {
+	case ok:
 		object = contentObject(ref.Hash)
+	case engineObject(key):
+		return nil, false, nil // another attachment's bytes, not key's
 	}
 	data, err = e.mgr.Get(ctx, object)
 	switch {
@@ -230,6 +247,9 @@ func (e *Engine) DeleteBlob(ctx context.Context, key string) error {
 		if err := e.dropIfUnreferenced(ctx, ref.Hash); err != nil {
 			return err
 		}
+	}
+	if engineObject(key) {
+		return nil // another attachment's bytes (or parts), not key's
 	}
 	if has, err := e.mgr.Has(ctx, key); err != nil || !has {
 		return err
@@ -377,6 +397,10 @@ func (e *Engine) SweepBlobs(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	stored := make(map[string]bool, len(contents))
+	// Objects under the prefixes that are not the engine's are blobs of a
+	// build before attachments: never collected here.
+	contents = slices.DeleteFunc(contents, func(obj string) bool { return !engineObject(obj) })
+	parts = slices.DeleteFunc(parts, func(obj string) bool { return !engineObject(obj) })
 	for _, obj := range contents {
 		stored[strings.TrimPrefix(obj, contentPrefix)] = true
 	}
@@ -403,7 +427,7 @@ func (e *Engine) SweepBlobs(ctx context.Context) (int, error) {
 		}
 	}
 	for _, obj := range parts {
-		if hash, _, ok := parsePart(obj); !ok || stored[hash] || ripe(obj) {
+		if hash, _, _ := parsePart(obj); stored[hash] || ripe(obj) {
 			doomed = append(doomed, obj)
 		}
 	}

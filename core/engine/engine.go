@@ -379,7 +379,8 @@ func (e *Engine) apply(ctx context.Context, batch []byte, attested bool) (oplog.
 	}
 	res, err := e.proc.ApplyBatch(ctx, entries)
 	if err == nil {
-		e.keys.notify(appKeys(res.Keys))
+		res.Keys = appKeys(res.Keys) // attachment references are not the app's keys
+		e.keys.notify(res.Keys)
 	}
 	return res, err
 }
@@ -399,7 +400,7 @@ func (e *Engine) Expunge(ctx context.Context, peer uuid.UUID, idx uint64) (key s
 	if err := e.proc.Expunge(ctx, peer, idx); err != nil {
 		return "", err
 	}
-	if len(got) == 1 && got[0].Idx == idx && (got[0].Op.Tag == oplog.TagPut || got[0].Op.Tag == oplog.TagDelete) {
+	if len(got) == 1 && got[0].Idx == idx && (got[0].Op.Tag == oplog.TagPut || got[0].Op.Tag == oplog.TagDelete) && !isAttachKey(got[0].Op.Key) {
 		key = got[0].Op.Key
 		e.keys.notify([]string{key})
 	}

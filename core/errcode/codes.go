@@ -52,6 +52,7 @@ var codes = []struct {
 	{oplog.ErrClosed, CodeClosed},
 	{changelog.ErrClosed, CodeClosed},
 	{engine.ErrClosed, CodeClosed},
+	{engine.ErrBlobMissing, CodeUnavailable}, // fetch the bytes from a replica that has them
 	{kv.ErrBlocked, CodeBlocked},
 	{kv.ErrCorrupt, CodeCorrupt},
 	{kv.ErrVersion, CodeCorrupt},
