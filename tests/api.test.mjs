@@ -456,15 +456,17 @@ test('sync: both ways, idempotent, paged, and over a MessageChannel transport', 
 });
 
 test('blobs: 0 B, 10 B, 100 KiB and 3 MiB round-trip; overwrite, delete, stats', { timeout: 45_000 }, async () => {
+  const sizes = { zero: 0, ten: 10, kib: 100 * 1024, mib: 3 * 1024 * 1024 };
   const r = await inPage(async () => {
     const m = await T.load();
     const e = await m.open({ name: 'api-blobs' });
     const sizes = { zero: 0, ten: 10, kib: 100 * 1024, mib: 3 * 1024 * 1024 };
-    const out = { sizes: {}, roundTrip: {} };
+    const out = { sizes: {}, roundTrip: {}, want: {}, peer: e.peer };
     let seed = 1;
     for (const [key, n] of Object.entries(sizes)) {
       const data = T.bytes(n, seed++);
       const want = await T.sha(data);
+      out.want[key] = want;
       out.sizes[key] = await e.putBlob(`blob/${key}`, data);
       const got = await e.getBlob(`blob/${key}`);
       out.roundTrip[key] = { isU8: got instanceof Uint8Array, length: got?.length, same: got !== undefined && (await T.sha(got)) === want };
@@ -485,13 +487,13 @@ test('blobs: 0 B, 10 B, 100 KiB and 3 MiB round-trip; overwrite, delete, stats',
     out.delMissing = await T.outcome(() => e.deleteBlob('blob/never'));
     out.delAgain = await T.outcome(() => e.deleteBlob('blob/kib'));
     out.stats = await e.stats();
-    // Blobs are local: not in the op log, not in scan.
+    // Attachments are in the op log (they sync), not in scan.
     out.cursors = T.cur(await e.cursors());
     out.scan = T.rows(await e.scan());
     return out;
   });
   for (const key of ['zero', 'ten', 'kib', 'mib']) {
-    assert.equal(r.sizes[key], undefined, 'putBlob resolves to undefined');
+    assert.deepEqual(r.sizes[key], { hash: r.want[key], size: sizes[key] }, 'putBlob resolves to the SHA-256 and the size');
     assert.equal(r.roundTrip[key].isU8, true, `${key}: a Uint8Array`);
     assert.equal(r.roundTrip[key].same, true, `${key}: byte-exact round trip (length ${r.roundTrip[key].length})`);
   }
@@ -510,8 +512,9 @@ test('blobs: 0 B, 10 B, 100 KiB and 3 MiB round-trip; overwrite, delete, stats',
   // Stats.instances: "Tabs registered in the change log (open, or dead and
   // not yet claimed)": this open tab is one.
   assert.equal(r.stats.instances, 1, `this open engine is a registered instance: ${JSON.stringify(r.stats)}`);
-  assert.deepEqual(r.cursors, {}, 'blobs are not in the op log');
-  assert.deepEqual(r.scan, []);
+  assert.equal(r.stats.contents, 4, `zero, ten (new), mib and str: the replaced and the deleted bytes are gone: ${JSON.stringify(r.stats)}`);
+  assert.deepEqual(r.cursors, { [r.peer]: 7 }, 'four puts, an overwrite, a string and a delete are entries; deleting a missing one is not');
+  assert.deepEqual(r.scan, [], 'attachments are not keys of the app');
 });
 
 test('close: later calls reject CLOSED, twice is fine, reopening keeps the data', { timeout: 30_000 }, async () => {
@@ -570,8 +573,8 @@ test('close: later calls reject CLOSED, twice is fine, reopening keeps the data'
   assert.equal(r.state.peer, r.peer, 'reopening keeps the peer');
   assert.deepEqual(r.state.k, [...Buffer.from('kept')], 'and the data');
   assert.deepEqual(r.state.blob, [...Buffer.from('blob kept')], 'and the blobs');
-  assert.deepEqual(r.state.cursors, { [r.peer]: 1 });
-  assert.deepEqual(r.state.next, { peer: r.peer, from: 1, to: 2 });
+  assert.deepEqual(r.state.cursors, { [r.peer]: 2 }, 'the write and the attachment');
+  assert.deepEqual(r.state.next, { peer: r.peer, from: 2, to: 3 });
   assert.equal(r.stillClosed.code, 'CLOSED', 'the closed engine stays closed after a reopen');
   assert.equal(r.reopenedWorks.kind, 'resolved', `closing one engine of a name leaves the other open: ${JSON.stringify(r.reopenedWorks)}`);
 });
@@ -605,7 +608,7 @@ test('two engines of different names in one page are independent', { timeout: 30
   assert.deepEqual(r.aK, [97]);
   assert.deepEqual(r.bK, [98]);
   assert.equal(r.bOnlyA, undefined);
-  assert.deepEqual(r.aCur, { [r.peers[0]]: 2 });
+  assert.deepEqual(r.aCur, { [r.peers[0]]: 3 }, 'two writes and the attachment');
   assert.deepEqual(r.bCur, { [r.peers[1]]: 1 });
   assert.deepEqual(r.bKeys, ['k']);
   assert.equal(r.bBlob, undefined);

@@ -633,9 +633,9 @@ test('good input at the edges is accepted', { timeout: 30_000 }, async () => {
   });
   assert.equal(r.bigFrom, 0, 'readSince(peer, 2n ** 60n) is an empty batch');
   assert.equal(r.maxSafeFrom, 0);
-  assert.equal(r.bigIntZero, 4);
-  assert.equal(r.maxLimit, 4);
-  assert.equal(r.upperPeer, 4, 'an upper-case uuid is the same peer');
+  assert.equal(r.bigIntZero, 6, 'four writes and two attachments');
+  assert.equal(r.maxLimit, 6);
+  assert.equal(r.upperPeer, 6, 'an upper-case uuid is the same peer');
   assert.equal(r.unknownPeer, 0);
   assert.equal(r.key1024.kind, 'resolved', `a key of 1024 bytes is fine: ${JSON.stringify(r.key1024)}`);
   assert.equal(r.longGet, undefined);
@@ -643,7 +643,7 @@ test('good input at the edges is accepted', { timeout: 30_000 }, async () => {
   assert.deepEqual(r.pairGet, [0xf0, 0x9f, 0x98, 0x80]);
   assert.deepEqual(r.many, [[1, 2, 3], undefined, [0xf0, 0x9f, 0x98, 0x80]], 'getMany answers in the order asked');
   assert.deepEqual(r.manyNone, []);
-  assert.deepEqual(r.view, { applied: 4, skipped: 0 });
+  assert.deepEqual(r.view, { applied: 6, skipped: 0 }, 'the writes and the attachments');
   assert.deepEqual(r.otherHas, [1, 2, 3]);
 });
 

@@ -95,7 +95,7 @@ test('a write past the quota rejects QUOTA_EXCEEDED and changes nothing; with ro
   assert.equal(r.stats.changes, 0, JSON.stringify(r.stats));
   assert.equal(r.stats.blobs, r.stats.referenced, `no partial blob is left: ${JSON.stringify(r.stats)}`);
   assert.equal(r.small.kind, 'resolved', `with room (usage ${usage} B), a small exec works: ${JSON.stringify(r.small)}`);
-  assert.deepEqual(r.cursors, { [r.peer]: before.cursors[r.peer] + 1 }, 'it took the next index');
+  assert.deepEqual(r.cursors, { [r.peer]: before.cursors[r.peer] + 2 }, 'it took the next index, and the attachment the one after');
   assert.deepEqual(r.got, Array.from(Buffer.from('fits')));
   assert.equal(r.blob.kind, 'resolved', `with room, a 256 KiB putBlob works: ${JSON.stringify(r.blob)}`);
   assert.ok(r.blob2, 'the new blob reads back');
