@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/idbsync/idbsync/core/kv/kvtest"
@@ -84,7 +83,7 @@ func Benchmark(b *testing.B, open kvtest.Opener) {
 		for b.Loop() {
 			size = 0
 			for from := uint64(0); from < total; from += page {
-				wire, err := readBatch(r.p, peerID(4), from, page)
+				wire, err := r.p.ReadBatch(ctx, peerID(4), from, page)
 				require.NoError(b, err)
 				size += len(wire)
 			}
@@ -92,13 +91,4 @@ func Benchmark(b *testing.B, open kvtest.Opener) {
 		b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "entries/s")
 		b.ReportMetric(float64(size)/total, "B/entry")
 	})
-}
-
-// readBatch reads a wire batch the way a sync's source does.
-func readBatch(p *oplog.Processor, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
-	es, err := p.ReadSince(ctx, peer, from, limit)
-	if err != nil {
-		return nil, err
-	}
-	return oplog.EncodeBatch(es), nil
 }
