@@ -257,7 +257,7 @@ func TestReadBatchLargeValues(t *testing.T) {
 		require.NoError(t, tr.TrackOne(Entry{Peer: fwdPeer, Idx: i, TS: hlc.Timestamp(i + 1), Op: Put("big", big)}, &b))
 	}
 	require.NoError(t, s.Commit(ctx, &b))
-	for _, tc := range []struct{ from, limit, want int }{{0, 0, 2}, {0, 5, 2}, {0, 4, 4}, {1, 4, 4}, {0, 3, 3}, {0, 2, 2}, {4, 0, 1}} {
+	for _, tc := range []struct{ from, limit, want int }{{0, 0, 2}, {0, 3, 3}, {1, 4, 4}, {4, 0, 1}} {
 		got, err := tr.ReadBatch(ctx, fwdPeer, uint64(tc.from), tc.limit)
 		require.NoError(t, err)
 		es, err := tr.ReadEntries(ctx, fwdPeer, uint64(tc.from), batchLimit(tc.limit))
