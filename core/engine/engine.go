@@ -342,7 +342,10 @@ func (e *Engine) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
 }
 
 // ReadSince implements syncer.Replica: one wire batch of up to limit
-// (<= 0: no limit) entries of peer from index from on.
+// entries of peer from index from on (oplog.Processor.ReadBatch: a limit
+// <= 0, or past oplog.MaxBatchEntries, reads oplog.MaxBatchEntries; the
+// batch is cut to fit oplog.MaxBatchBytes), assembled from the stored
+// bytes of the entries.
 func (e *Engine) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
 	if err := e.use(); err != nil {
 		return nil, err

@@ -658,3 +658,23 @@ func (p *Processor) exec(ctx context.Context, ops []Op) (Written, error) {
 func (p *Processor) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]Entry, error) {
 	return p.tracker.ReadEntries(ctx, peer, from, limit)
 }
+
+// ReadBatch returns one wire batch (EncodeBatch) of up to limit entries of
+// peer from index from on, ascending, markers included: what a replica
+// serves a sync. A limit <= 0, or past MaxBatchEntries, reads
+// MaxBatchEntries, and a batch past MaxBatchBytes holds the first half of
+// its entries (and so on, down to one), so every batch it returns is one
+// DecodeBatch accepts, unless a single entry is past the bound. The batch
+// is EncodeBatch of ReadSince's entries, byte for byte; a tracker that is
+// a BatchReader (IndexTracker) assembles it from its stored bytes without
+// decoding the entries. The caller owns the slice.
+func (p *Processor) ReadBatch(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
+	if br, ok := p.tracker.(BatchReader); ok {
+		return br.ReadBatch(ctx, peer, from, limit)
+	}
+	entries, err := p.tracker.ReadEntries(ctx, peer, from, batchLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return encodeBounded(entries), nil
+}

@@ -77,6 +77,21 @@ type BatchTracker interface {
 	TrackMany(entries []Entry, b *kv.Batch) error
 }
 
+// BatchReader is a Tracker that serves a read as a wire batch straight
+// from what it stores, rather than as entries for the caller to encode:
+// Processor.ReadBatch uses ReadBatch when its tracker has it; IndexTracker
+// does, copying its rows' bytes into the batch.
+type BatchReader interface {
+	Tracker
+
+	// ReadBatch returns, byte for byte, what EncodeBatch makes of the
+	// entries ReadEntries returns for peer, from and limit, bounded as
+	// Processor.ReadBatch says: a limit <= 0 or past MaxBatchEntries reads
+	// MaxBatchEntries, and a batch past MaxBatchBytes holds the first half
+	// of its entries, and so on, down to one. The caller owns the slice.
+	ReadBatch(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error)
+}
+
 // trackAll records entries into b with t's TrackMany, or TrackOne each.
 func trackAll(t Tracker, entries []Entry, b *kv.Batch) error {
 	if bt, ok := t.(BatchTracker); ok {
@@ -106,7 +121,10 @@ type IndexTracker struct {
 	initialized bool
 }
 
-var _ BatchTracker = (*IndexTracker)(nil)
+var (
+	_ BatchTracker = (*IndexTracker)(nil)
+	_ BatchReader  = (*IndexTracker)(nil)
+)
 
 // Tables returns the tables of an IndexTracker under prefix.
 func (t *IndexTracker) Tables(prefix string) []string {

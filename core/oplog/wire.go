@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -21,16 +22,123 @@ const wireFormat = 1
 func EncodeBatch(entries []Entry) []byte {
 	ws := make(wireEntries, len(entries))
 	for i := range entries {
-		e := &entries[i] // NB: a pointer, so slicing its arrays copies nothing
-		ws[i] = wireEntry{
-			Peer: e.Peer[:], Idx: e.Idx, TS: uint64(e.TS), User: userBytes(&e.User),
-			Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value, Salt: e.Salt,
-		}
+		ws[i] = toWire(&entries[i])
 	}
 	payload, _ := ws.MarshalMsg(nil) // marshalling into a slice cannot fail
 	sum := sha256.Sum256(payload)
 	out, _ := (&wireBatch{Format: wireFormat, Entries: payload, Sum: sum[:]}).MarshalMsg(nil)
 	return out
+}
+
+// toWire is the wire form of *e. It aliases e's slices and arrays (a
+// pointer, so slicing its arrays copies nothing).
+func toWire(e *Entry) wireEntry {
+	return wireEntry{
+		Peer: e.Peer[:], Idx: e.Idx, TS: uint64(e.TS), User: userBytes(&e.User),
+		Tag: uint8(e.Op.Tag), Key: e.Op.Key, Value: e.Op.Value, Salt: e.Salt,
+	}
+}
+
+// encodeBounded is the wire batch a replica serves of entries: EncodeBatch
+// of all of them, or, while that is past MaxBatchBytes, of the first half
+// of them, down to one. fitBatch finds the same count from sizes alone.
+func encodeBounded(entries []Entry) []byte {
+	b := EncodeBatch(entries)
+	for len(b) > MaxBatchBytes && len(entries) > 1 {
+		entries = entries[:len(entries)/2] // large values: a shorter page
+		b = EncodeBatch(entries)
+	}
+	return b
+}
+
+// batchLimit is how many entries a read of limit entries serves: a limit
+// <= 0, or past MaxBatchEntries, is MaxBatchEntries, so that every batch a
+// replica serves is one DecodeBatch accepts.
+func batchLimit(limit int) int {
+	if limit <= 0 || limit > MaxBatchEntries {
+		return MaxBatchEntries
+	}
+	return limit
+}
+
+// The framing of a wire batch, as wireBatch's and wireEntries' generated
+// MarshalMsg write it: a map of three fields, "f" (the format, a fixint),
+// "e" (the payload as a bin: an array header, then the entries) and "s"
+// (the payload's SHA-256 as a bin8).
+const (
+	batchHead = 1 + 2 + 1 + 2       // map header, "f", the format, "e"
+	batchTail = 2 + 2 + sha256.Size // "s", the bin8 header, the sum
+)
+
+// batchSize is the size of the wire batch of n entries whose encodings
+// take size bytes together.
+func batchSize(n, size int) int {
+	payload := arrayHeaderSize(n) + size
+	return batchHead + binHeaderSize(payload) + payload + batchTail
+}
+
+// fitBatch is how many entries the batch encodeBounded serves holds, of
+// entries whose encodings end at ends[i] bytes from the first's start.
+func fitBatch(ends []int) int {
+	n := len(ends)
+	for n > 1 && batchSize(n, ends[n-1]) > MaxBatchBytes {
+		n /= 2
+	}
+	return n
+}
+
+// appendBatchHead appends to b what a wire batch of n entries, whose
+// encodings take size bytes together, holds before the first of them: the
+// envelope up to the payload, and the payload's array header. The entries
+// follow, then appendBatchSum.
+func appendBatchHead(b []byte, n, size int) []byte {
+	b = append(b, 0x83, 0xa1, 'f', wireFormat, 0xa1, 'e')
+	b = msgp.AppendBytesHeader(b, uint32(arrayHeaderSize(n)+size))
+	return msgp.AppendArrayHeader(b, uint32(n))
+}
+
+// appendBatchSum ends a wire batch whose payload is b[payload:].
+func appendBatchSum(b []byte, payload int) []byte {
+	sum := sha256.Sum256(b[payload:])
+	b = append(b, 0xa1, 's', 0xc4, sha256.Size)
+	return append(b, sum[:]...)
+}
+
+// arrayHeaderSize is the size of msgp.AppendArrayHeader's header of n.
+func arrayHeaderSize(n int) int {
+	switch {
+	case n <= 15:
+		return 1
+	case n <= math.MaxUint16:
+		return 3
+	}
+	return 5
+}
+
+// binHeaderSize is the size of msgp.AppendBytes' header of n bytes.
+func binHeaderSize(n int) int {
+	switch {
+	case n <= math.MaxUint8:
+		return 2
+	case n <= math.MaxUint16:
+		return 3
+	}
+	return 5
+}
+
+// uintSize is the size of msgp.AppendUint64's encoding of u.
+func uintSize(u uint64) int {
+	switch {
+	case u <= 0x7f:
+		return 1
+	case u <= math.MaxUint8:
+		return 2
+	case u <= math.MaxUint16:
+		return 3
+	case u <= math.MaxUint32:
+		return 5
+	}
+	return 9
 }
 
 // Bounds of one wire batch: a batch past either is refused whole with

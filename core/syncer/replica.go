@@ -86,19 +86,7 @@ func (l local) Cursors(ctx context.Context) (oplog.PeerCursors, error) {
 }
 
 func (l local) ReadSince(ctx context.Context, peer uuid.UUID, from uint64, limit int) ([]byte, error) {
-	if limit <= 0 || limit > oplog.MaxBatchEntries {
-		limit = oplog.MaxBatchEntries
-	}
-	entries, err := l.p.ReadSince(ctx, peer, from, limit)
-	if err != nil {
-		return nil, err
-	}
-	b := oplog.EncodeBatch(entries)
-	for len(b) > oplog.MaxBatchBytes && len(entries) > 1 {
-		entries = entries[:len(entries)/2] // large values: a shorter page
-		b = oplog.EncodeBatch(entries)
-	}
-	return b, nil
+	return l.p.ReadBatch(ctx, peer, from, limit)
 }
 
 func (l local) Apply(ctx context.Context, batch []byte) (oplog.BatchResult, error) {

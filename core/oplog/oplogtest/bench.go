@@ -12,7 +12,9 @@ import (
 
 // Benchmark measures the op log's hot paths with the same code on every
 // store: ingest of remote entries in batches of 500 (20 peers, 100-byte
-// values, a new key each), single-op local writes, and catch-up reads.
+// values, a new key each), single-op local writes, and catch-up reads: as
+// entries, and as the wire batches a sync sends (10,000 entries of one
+// peer, in pages of 500).
 func Benchmark(b *testing.B, open kvtest.Opener) {
 	value := make([]byte, 100)
 	now := baseMs // replicas' fake clocks start at base
@@ -65,5 +67,28 @@ func Benchmark(b *testing.B, open kvtest.Opener) {
 			require.Len(b, es, 1000)
 		}
 		b.ReportMetric(float64(1000*b.N)/b.Elapsed().Seconds(), "entries/s")
+	})
+
+	b.Run("ReadBatch10000", func(b *testing.B) {
+		const total, page = 10_000, 500
+		r := newReplica(b, open, peerID(4))
+		ops := make([]oplog.Op, page)
+		for n := 0; n < total; n += page {
+			for i := range ops {
+				ops[i] = oplog.Put(fmt.Sprintf("k%06d", n+i), value)
+			}
+			mustExec(b, r.p, ops...)
+		}
+		size := 0
+		for b.Loop() {
+			size = 0
+			for from := uint64(0); from < total; from += page {
+				wire, err := r.p.ReadBatch(ctx, peerID(4), from, page)
+				require.NoError(b, err)
+				size += len(wire)
+			}
+		}
+		b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "entries/s")
+		b.ReportMetric(float64(size)/total, "B/entry")
 	})
 }

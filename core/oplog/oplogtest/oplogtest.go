@@ -54,6 +54,7 @@ func Run(t *testing.T, open kvtest.Opener) {
 		{"ExpungeSalted", testExpungeSalted},
 		{"ForkAgainstMarker", testForkAgainstMarker},
 		{"OlderBuildEntries", testOlderBuildEntries},
+		{"ReadBatch", testReadBatch},
 		{"WatchCursors", testWatchCursors},
 		{"Convergence", testConvergence},
 		{"TrackerPrefixes", testTrackerPrefixes},
