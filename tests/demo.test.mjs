@@ -69,8 +69,8 @@ async function syncNow(page) {
   const n = Number(await result.getAttribute('data-syncs'));
   await page.locator('#sync').click();
   await page.locator(`#sync-result[data-syncs="${n + 1}"]`).waitFor();
-  const [toA, toB, copied] = await Promise.all(['data-to-a', 'data-to-b', 'data-copied'].map((a) => result.getAttribute(a)));
-  return { toA: Number(toA), toB: Number(toB), copied: Number(copied) };
+  const [toA, toB] = await Promise.all(['data-to-a', 'data-to-b'].map((a) => result.getAttribute(a)));
+  return { toA: Number(toA), toB: Number(toB) };
 }
 
 async function peerOf(page, pane) {
@@ -108,16 +108,16 @@ test('notes and their attachments sync between two devices and survive a reload'
   assert.equal(await inA.locator('.text').textContent(), 'eggs, milk');
   assert.equal(await imageWidth(inA), 16);
   assert.equal(await notes(page, 'b').count(), 0, 'B has not synced yet');
-  await waitCursors(page, 'a', { [peerA]: 1 });
+  await waitCursors(page, 'a', { [peerA]: 2 }); // the image's attachment, then the note
   await waitCursors(page, 'b', {});
 
-  // Sync: the note reaches B, and the page copies its image.
-  assert.deepEqual(await syncNow(page), { toA: 0, toB: 1, copied: 1 });
+  // Sync: the note reaches B, and the sync carries its image.
+  assert.deepEqual(await syncNow(page), { toA: 0, toB: 2 });
   const inB = noteOf(page, 'b', key);
   await inB.waitFor();
   assert.equal(await inB.locator('.title').textContent(), 'Groceries');
   assert.equal(await imageWidth(inB), 16, 'the attachment renders on B');
-  await waitCursors(page, 'b', { [peerA]: 1 });
+  await waitCursors(page, 'b', { [peerA]: 2 });
 
   // Edited on B; A sees the edit after a sync, its image kept.
   await inB.locator('.edit').click();
@@ -126,27 +126,27 @@ test('notes and their attachments sync between two devices and survive a reload'
   await inB.locator('.save').click();
   await inB.locator('.title', { hasText: 'Groceries (B)' }).waitFor();
   assert.equal(await inA.locator('.title').textContent(), 'Groceries', 'A has not synced yet');
-  assert.deepEqual(await syncNow(page), { toA: 1, toB: 0, copied: 0 });
+  assert.deepEqual(await syncNow(page), { toA: 1, toB: 0 });
   await inA.locator('.title', { hasText: 'Groceries (B)' }).waitFor();
   assert.equal(await inA.locator('.text').textContent(), 'eggs, milk, bread');
   assert.equal(await imageWidth(inA), 16);
 
-  // A second note with an image, on B: its image is copied the other way.
+  // A second note with an image, on B: its image goes the other way.
   const kept = await addNote(page, 'b', { title: 'Keep me', text: 'across reloads', image: true });
 
   // Deleted on A; gone on both after a sync, the image too.
   await inA.locator('.delete').click();
   await inA.waitFor({ state: 'detached' });
   assert.equal(await inB.count(), 1, 'B has not synced yet');
-  assert.deepEqual(await syncNow(page), { toA: 1, toB: 1, copied: 1 });
+  assert.deepEqual(await syncNow(page), { toA: 2, toB: 2 }, 'B\'s note and image; A\'s deletes of the note and of its image');
   await inB.waitFor({ state: 'detached' });
   assert.equal(await notes(page, 'a').count(), 1);
   assert.equal(await notes(page, 'b').count(), 1);
-  assert.equal(await imageWidth(noteOf(page, 'a', kept)), 16, 'the second image was copied to A');
+  assert.equal(await imageWidth(noteOf(page, 'a', kept)), 16, 'the second image reached A');
   const att = `att/${key.slice('note/'.length)}`;
   await page.waitForFunction(async (att) => (await globalThis.demo.a.engine.getBlob(att)) === undefined
     && (await globalThis.demo.b.engine.getBlob(att)) === undefined, att);
-  const both = { [peerA]: 2, [peerB]: 2 };
+  const both = { [peerA]: 4, [peerB]: 3 };
   await waitCursors(page, 'a', both);
   await waitCursors(page, 'b', both);
 
@@ -182,10 +182,10 @@ test('a second tab on the same databases sees changes live', async () => {
   await inTwo.waitFor({ timeout: 10_000 });
   assert.equal(await inTwo.locator('.text').textContent(), 'hello');
   assert.equal(await imageWidth(inTwo), 16);
-  await waitCursors(two, 'a', { [await peerOf(one, 'a')]: 1 });
+  await waitCursors(two, 'a', { [await peerOf(one, 'a')]: 2 });
 
   // A sync in tab 2 shows up in tab 1's Device B, image included.
-  assert.deepEqual(await syncNow(two), { toA: 0, toB: 1, copied: 1 });
+  assert.deepEqual(await syncNow(two), { toA: 0, toB: 2 });
   const inOneB = noteOf(one, 'b', key);
   await inOneB.waitFor({ timeout: 10_000 });
   assert.equal(await imageWidth(inOneB), 16);

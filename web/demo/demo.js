@@ -2,9 +2,12 @@
 // one page, each its own IndexedDB database, synced on demand with sync(a, b).
 //
 // A note is the key note/<id> holding JSON {title, text, attachment?, updated};
-// an attachment {key, type, size} points at an image in the blob tier under
-// att/<id>. The list follows watch(), so writes of this tab, of another tab on
-// the same database and of a sync all show up the same way.
+// an attachment {key, type, size} points at an image put with putBlob under
+// att/<id>, which replicates like the note (its bytes go to the server, or to
+// the other engine, before the entry that references them, and a device
+// fetches them when it shows the image). The list follows watch(), so writes
+// of this tab, of another tab on the same database and of a sync all show up
+// the same way.
 import {
   open, sync, live, fetchTransport,
 } from '/idbsync.js';
@@ -14,10 +17,6 @@ const decoder = new TextDecoder();
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const statusLine = $('#status');
-
-// Tells the other tabs of this page that an attachment arrived in a
-// database: blobs are not replicated, so watch() does not hear of them.
-const attachments = new BroadcastChannel('idbsync-notes-demo');
 
 function say(text) {
   statusLine.dataset.kind = 'info';
@@ -81,7 +80,8 @@ class Pane {
     this.empty = $('.empty', this.root);
     this.cursorRows = $('.cursors tbody', this.root);
     this.other = null; // the other Pane, for labels in the cursor table
-    this.missingImage = 'image not on this device: Sync copies it';
+    this.missingImage = 'image not on this device yet: Sync brings it';
+    this.blobSource = undefined; // the transport getBlob fetches images from (a device on a server)
 
     this.notes = new Map(); // key -> note
     this.elements = new Map(); // key -> its <li>
@@ -157,16 +157,12 @@ class Pane {
         this.notes.set(key, parseNote(value));
         continue;
       }
-      // Deleted, here, in another tab or by a sync: its image is garbage on
-      // this device (if a concurrent edit elsewhere wins, a sync brings
-      // the note back and copies the image again).
+      // Deleted, here, in another tab or by a sync (whoever deleted the note
+      // deleted its attachment too, and that syncs as well).
       const prev = this.notes.get(key);
-      const att = prev ? prev.attachment?.key : `att/${key.slice(PREFIX.length)}`;
       this.notes.delete(key);
       this.editing.delete(key);
-      if (!att) continue;
-      this.forgetImage(att);
-      this.engine.deleteBlob(att).catch((err) => showError(`Deleting ${att} on ${this.label}`, err));
+      if (prev?.attachment?.key) this.forgetImage(prev.attachment.key);
     }
     this.render();
   }
@@ -225,8 +221,10 @@ class Pane {
     const del = el('button', 'delete', 'Delete');
     edit.type = del.type = 'button';
     edit.addEventListener('click', () => this.startEdit(li, key));
-    del.addEventListener('click', () => guard(`Deleting a note on ${this.label}`, del,
-      () => this.engine.exec([{ del: key }])));
+    del.addEventListener('click', () => guard(`Deleting a note on ${this.label}`, del, async () => {
+      await this.engine.exec([{ del: key }]);
+      if (att?.key) await this.engine.deleteBlob(att.key);
+    }));
     actions.append(edit, del);
     li.append(body, actions);
   }
@@ -277,10 +275,12 @@ class Pane {
     this.loading.set(att.key, false);
     let url = null;
     try {
-      const bytes = await this.engine.getBlob(att.key);
+      const bytes = await this.engine.getBlob(att.key, this.blobSource ? { from: this.blobSource } : {});
       if (bytes) url = URL.createObjectURL(new Blob([bytes], { type: att.type }));
     } catch (err) {
-      showError(`Reading ${att.key} on ${this.label}`, err);
+      // Not here, and no server to fetch it from right now (offline): shown
+      // as missing until the next sync (retryImages).
+      if (err?.code !== 'UNAVAILABLE') showError(`Reading ${att.key} on ${this.label}`, err);
     }
     const arrived = this.loading.get(att.key);
     this.loading.delete(att.key);
@@ -302,15 +302,16 @@ class Pane {
     this.images.delete(key);
   }
 
-  /** An attachment was copied into this device's database (here or in another tab). */
-  attachmentArrived(key) {
-    if (this.loading.has(key)) {
-      this.loading.set(key, true);
-      return;
+  /** After a sync: images shown as missing are read again (a sync brings their bytes, or a way to fetch them). */
+  retryImages() {
+    let again = false;
+    for (const [key, url] of this.images) {
+      if (url !== null) continue;
+      this.images.delete(key);
+      again = true;
     }
-    if (this.images.get(key)) return; // already shown
-    this.images.delete(key);
-    this.render();
+    for (const key of this.loading.keys()) this.loading.set(key, true);
+    if (again) this.render();
   }
 
   /** Shows this.cursors: this device first, then the other one, then any other peer. */
@@ -338,26 +339,6 @@ class Pane {
     }
     this.cursorRows.replaceChildren(...rows);
   }
-}
-
-// Blobs are local to a database: sync() replicates the op log (the notes),
-// never the blob tier. So after a sync a note may point at an image its
-// device lacks; the app copies it from the device that has it, as a real
-// app would download it from a file server. Resolves to the images copied.
-async function copyAttachments(from, to) {
-  let copied = 0;
-  for (const { value } of await to.engine.scan({ prefix: PREFIX })) {
-    const att = parseNote(value).attachment;
-    if (!att?.key || to.images.get(att.key)) continue; // shown, so here
-    if ((await to.engine.getBlob(att.key)) !== undefined) continue;
-    const bytes = await from.engine.getBlob(att.key);
-    if (bytes === undefined) continue; // neither device has it
-    await to.engine.putBlob(att.key, bytes);
-    to.attachmentArrived(att.key);
-    attachments.postMessage({ db: to.dbName, key: att.key });
-    copied++;
-  }
-  return copied;
 }
 
 function fatal(doing, err) {
@@ -391,7 +372,7 @@ async function device(cfg) {
     'live() pushes each write to the sync server soon after it commits, and pulls as soon as the server\'s live channel says another device wrote; the status says when it last synced and how many changes wait.',
     'Work offline cuts this device\'s transport: edits stay here and queue up; Go online and they flow (a device whose server is down backs off and retries on its own).',
     'A note is the key note/<id> with a JSON value in the replicated log; when two devices change one note, the later write wins.',
-    'Images stay on the device that added them for now: attachments do not replicate yet. ?view=two shows two devices in one page, whose Sync copies them.',
+    'An image is an attachment (putBlob): it goes up to the server before the note that shows it, and another device fetches it when it shows the note. ?view=two shows two devices in one page.',
   ];
   $('.help ul').replaceChildren(...help.map((t) => el('li', '', t)));
   const column = $('.sync-column');
@@ -403,7 +384,7 @@ async function device(cfg) {
   toggle.type = 'button';
   column.append(state, toggle);
   const pane = new Pane('a', 'This device', 'notes-device');
-  pane.missingImage = 'image on another device (attachments do not replicate yet)';
+  pane.missingImage = 'image on another device: it comes when this one is online';
   globalThis.demo = { device: pane };
   window.addEventListener('unhandledrejection', (ev) => showError('An operation', ev.reason));
   try {
@@ -422,6 +403,7 @@ async function device(cfg) {
     }
   }
   const transport = fetchTransport(cfg.server, { space: cfg.space, token: cfg.token, fetch: cutFetch, WebSocket: CutSocket });
+  pane.blobSource = transport;
   const ls = live(pane.engine, transport, { maxBackoff: 5_000 });
   globalThis.demo.live = ls;
   ls.subscribe((s) => {
@@ -431,6 +413,7 @@ async function device(cfg) {
     const last = s.lastSync ? ` · synced ${new Date(s.lastSync).toLocaleTimeString()}` : '';
     state.textContent = `${net.online ? s.state : 'offline (cut)'}${waiting}${last}`;
     if (s.state === 'error' && s.error) showError('Live sync', s.error);
+    if (s.state === 'live') pane.retryImages();
   });
   toggle.addEventListener('click', () => {
     net.online = !net.online;
@@ -452,9 +435,6 @@ async function twoDevices() {
   // For the console: demo.a.engine is Device A's Engine.
   globalThis.demo = { a, b };
 
-  attachments.addEventListener('message', (ev) => {
-    for (const pane of [a, b]) if (pane.dbName === ev.data?.db) pane.attachmentArrived(ev.data.key);
-  });
   window.addEventListener('unhandledrejection', (ev) => showError('An operation', ev.reason));
 
   try {
@@ -464,13 +444,13 @@ async function twoDevices() {
     const syncButton = $('#sync');
     const result = $('#sync-result');
     syncButton.addEventListener('click', () => guard('Sync', syncButton, async () => {
+      // Two engines of one worker: the sync carries the images' bytes too.
       const { toA, toB } = await sync(a.engine, b.engine);
-      const copied = (await copyAttachments(b, a)) + (await copyAttachments(a, b));
+      for (const pane of [a, b]) pane.retryImages();
       result.dataset.toA = toA;
       result.dataset.toB = toB;
-      result.dataset.copied = copied;
       result.dataset.syncs = Number(result.dataset.syncs) + 1;
-      result.textContent = `toA: ${toA}, toB: ${toB}` + (copied ? `; ${copied} image${copied === 1 ? '' : 's'} copied` : '');
+      result.textContent = `toA: ${toA}, toB: ${toB}`;
       say(`Synced: ${toA} entr${toA === 1 ? 'y' : 'ies'} to Device A, ${toB} to Device B.`);
     }));
     syncButton.disabled = false;
