@@ -39,3 +39,5 @@ require (
 )
 
 tool github.com/tinylib/msgp
+
+replace github.com/tinylib/msgp => ./third_party/msgp
