@@ -39,3 +39,7 @@ require (
 )
 
 tool github.com/tinylib/msgp
+
+replace github.com/tinylib/msgp => ./third_party/msgp
+
+replace github.com/google/uuid => ./third_party/uuid

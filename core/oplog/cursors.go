@@ -3,7 +3,7 @@ package oplog
 import (
 	"bytes"
 	"maps"
-	"slices"
+	"sort"
 
 	"github.com/google/uuid"
 )
@@ -91,6 +91,8 @@ func (c PeerCursors) Missing(theirs PeerCursors) []Range {
 			out = append(out, Range{Peer: p, From: mine, To: n})
 		}
 	}
-	slices.SortFunc(out, func(a, b Range) int { return bytes.Compare(a.Peer[:], b.Peer[:]) })
+	// sort.Slice, not slices.Sort: slices sorting one more element type adds a
+	// pdqsort family (~16 KB) to dist/idbsync.wasm (bench/size/README.md, win 4).
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Peer[:], out[j].Peer[:]) < 0 })
 	return out
 }

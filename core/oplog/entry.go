@@ -5,7 +5,6 @@
 package oplog
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/internal/sha256"
 )
 
 // Tag says what an op does.

@@ -3,13 +3,13 @@ package oplog
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 
+	"github.com/idbsync/idbsync/core/internal/sha256"
 	"github.com/idbsync/idbsync/core/kv"
 )
 

@@ -2,7 +2,6 @@ package oplog
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/internal/sysrand"
 	"github.com/idbsync/idbsync/core/kv"
 )
 
@@ -601,9 +601,7 @@ func (p *Processor) exec(ctx context.Context, ops []Op) (Written, error) {
 		}
 		entries := make([]Entry, len(ops))
 		salts := make([]byte, SaltSize*len(ops))
-		if _, err := rand.Read(salts); err != nil {
-			return Written{}, err
-		}
+		sysrand.Read(salts)
 		p.tracker.ExpectHead(p.peer, head, b)
 		for i, op := range ops {
 			entries[i] = Entry{

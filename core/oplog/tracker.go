@@ -2,13 +2,13 @@ package oplog
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/internal/sha256"
 	"github.com/idbsync/idbsync/core/kv"
 )
 

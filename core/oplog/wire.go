@@ -2,7 +2,6 @@ package oplog
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
 	"math"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/tinylib/msgp/msgp"
 
 	"github.com/idbsync/idbsync/core/hlc"
+	"github.com/idbsync/idbsync/core/internal/sha256"
 )
 
 // wireFormat is the version of the wire batch envelope this build writes.
