@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idbsync/idbsync/core/changelog"
+	"github.com/idbsync/idbsync/core/internal/sha256"
 	"github.com/idbsync/idbsync/core/oplog"
 	"github.com/idbsync/idbsync/core/syncer"
 )
