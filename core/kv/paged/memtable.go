@@ -1,0 +1,130 @@
+package paged
+
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/google/btree"
+)
+
+// memDegree is the memtable B-tree's minimum number of children per inner
+// node. A memtable holds some thousands of entries (up to MergeBytes);
+// measured with BenchmarkOplog/ApplyBatch500, 16 to 32 are alike.
+const memDegree = 32
+
+// memEntry is the state a write left a key in. Its slices alias the
+// write-ahead row it came from (the store's own encoding for its commits,
+// the row read for another handle's), which the memtable keeps alive
+// until the merge.
+type memEntry struct {
+	key   []byte
+	value []byte
+	ref   uint64 // the value is out of line, in the value row ref
+	del   bool
+}
+
+func lessEntry(a, b *memEntry) bool { return compareKeys(a.key, b.key) < 0 }
+
+func newMemtable() *btree.BTreeG[*memEntry] { return btree.NewG(memDegree, lessEntry) }
+
+func entrySize(e *memEntry) int { return len(e.key) + len(e.value) + 16 }
+
+// arenaChunk is how many entries an arena allocates at once.
+const arenaChunk = 1024
+
+// arena hands out the memtables' entries, a chunk at a time: one
+// allocation per thousand writes instead of one each. Every entry it gave
+// is reclaimed at once by reset, once no memtable holds any (after a
+// merge, or when the tables are rebuilt).
+type arena struct {
+	chunks [][]memEntry
+	c, n   int // the chunk in use, and its next free entry
+}
+
+func (a *arena) alloc() *memEntry {
+	if a.c == len(a.chunks) {
+		a.chunks = append(a.chunks, make([]memEntry, arenaChunk))
+	}
+	e := &a.chunks[a.c][a.n]
+	if a.n++; a.n == arenaChunk {
+		a.c, a.n = a.c+1, 0
+	}
+	return e
+}
+
+// reset takes every entry back, clearing them so that they keep nothing
+// alive.
+func (a *arena) reset() {
+	for i := 0; i <= a.c && i < len(a.chunks); i++ {
+		clear(a.chunks[i])
+	}
+	a.c, a.n = 0, 0
+}
+
+// compareKeys compares keys bytewise, eight bytes at a time: keys are short
+// tuples that share long prefixes (a table's prefix, a peer id), where
+// bytes.Compare spends more on setting up than on comparing. Loads are
+// little-endian, one instruction on amd64 and wasm alike; the first
+// differing byte is found from the xor.
+func compareKeys(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		x, y := binary.LittleEndian.Uint64(a[i:]), binary.LittleEndian.Uint64(b[i:])
+		if x != y {
+			s := uint(bits.TrailingZeros64(x^y)) &^ 7
+			if byte(x>>s) < byte(y>>s) {
+				return -1
+			}
+			return 1
+		}
+	}
+	for ; i < n; i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
+}
+
+// pageIndex is the page of t whose keys include key: the last one whose
+// First is not above it, or the first page; -1 when t has none.
+func pageIndex(pages []pageRef, key []byte) int {
+	if len(pages) == 0 {
+		return -1
+	}
+	// The first page whose First is above key.
+	lo, hi := 0, len(pages)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareKeys(pages[m].First, key) > 0 {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return max(lo-1, 0)
+}
+
+// entryIndex is the index of the first of entries (sorted) not below key.
+func entryIndex(entries []pageEntry, key []byte) int {
+	lo, hi := 0, len(entries)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareKeys(entries[m].Key, key) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
