@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"math/bits"
 	"slices"
 
@@ -85,6 +84,7 @@ type commitState struct {
 type slot struct {
 	t     *table
 	key   []byte
+	kh    uint64 // keyHash of key
 	h     uint64 // the cell's hash
 	value []byte // with found: the key's value
 	found bool
@@ -95,9 +95,6 @@ type slot struct {
 	ref        uint64
 	koff, voff uint32
 }
-
-// cellSeed seeds the hashes of the cells.
-var cellSeed = maphash.MakeSeed()
 
 // reset empties c for an attempt at a batch of n ops.
 func (c *commitState) reset(n int) {
@@ -128,12 +125,13 @@ func (c *commitState) release() {
 
 // slot is the slot of key in t, added if the batch had not touched it.
 func (c *commitState) slot(t *table, key []byte) *slot {
-	h := maphash.Bytes(cellSeed, key) + uint64(t.id)*0x9e3779b97f4a7c15
+	kh := keyHash(key)
+	h := kh + uint64(t.id)*0x9e3779b97f4a7c15
 	mask := uint64(len(c.cells) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		j := c.cells[i]
 		if j == 0 {
-			c.slots = append(c.slots, slot{t: t, key: key, h: h})
+			c.slots = append(c.slots, slot{t: t, key: key, kh: kh, h: h})
 			c.cells[i] = uint32(len(c.slots))
 			return &c.slots[len(c.slots)-1]
 		}
@@ -177,7 +175,7 @@ func (s *Store) prepare(ctx context.Context, ops []kv.Op) (*Write, error) {
 				// An Insert or ExpectAbsent reads no out-of-line value: it
 				// fails if the key is there, and a batch that goes on past
 				// it knows the key absent.
-				v, found, ok := r.get(t, op.Key, op.Kind == kv.OpExpect || op.Kind == kv.OpMerge)
+				v, found, ok := r.get(t, op.Key, sl.kh, op.Kind == kv.OpExpect || op.Kind == kv.OpMerge)
 				if !ok {
 					missed = true
 					continue
@@ -256,7 +254,7 @@ func (s *Store) encode() *Write {
 		// An out-of-line value the memtable held for the key is dead now
 		// (looked up only while the memtables hold any).
 		if s.memRefs > 0 {
-			if e, hit := s.memGet(sl.t, sl.key); hit && e.ref != 0 {
+			if e := sl.t.mem.get(sl.key, sl.kh); e != nil && e.ref != 0 {
 				c.dead = append(c.dead, e.ref)
 			}
 		}
@@ -330,19 +328,13 @@ func (s *Store) applyCommit() {
 		if !sl.dirty {
 			continue
 		}
-		e := s.arena.alloc()
 		k := sl.koff + uint32(len(sl.key))
-		e.key = buf[sl.koff:k:k]
-		switch {
-		case !sl.found:
-			e.del = true
-		case sl.ref != 0:
-			e.ref = sl.ref
-		default:
+		var value []byte
+		if sl.found && sl.ref == 0 {
 			v := sl.voff + uint32(len(sl.value))
-			e.value = buf[sl.voff:v:v]
+			value = buf[sl.voff:v:v]
 		}
-		s.memPut(sl.t, e)
+		s.memPut(sl.t, buf[sl.koff:k:k], sl.kh, value, sl.ref, !sl.found)
 	}
 	s.dead = append(s.dead, c.dead...)
 	s.rows++
@@ -369,11 +361,11 @@ func (s *Store) collect() {
 	m := &s.merges
 	m.ents, m.groups = m.ents[:0], m.groups[:0]
 	for _, t := range s.tables {
-		if t.mem.Len() == 0 {
+		if t.mem.len() == 0 {
 			continue
 		}
 		page := -2 // none yet
-		t.mem.Ascend(func(e *memEntry) bool {
+		t.mem.tree.Ascend(func(e *memEntry) bool {
 			if page == -2 || (page+1 < len(t.pages) && compareKeys(t.pages[page+1].First, e.key) <= 0) {
 				page = pageIndex(t.pages, e.key)
 				m.groups = append(m.groups, group{t: t, page: page, from: len(m.ents)})
@@ -446,7 +438,7 @@ func (s *Store) merge(ctx context.Context) error {
 		s.raw, s.head = w.Head, h
 		for t, refs := range newPages {
 			t.pages = refs
-			t.mem.Clear(true)
+			t.mem.clear()
 		}
 		for _, id := range w.DropPages {
 			s.cache.drop(id)

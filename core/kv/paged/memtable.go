@@ -1,7 +1,9 @@
 package paged
 
 import (
+	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"math/bits"
 
 	"github.com/google/btree"
@@ -25,9 +27,97 @@ type memEntry struct {
 
 func lessEntry(a, b *memEntry) bool { return compareKeys(a.key, b.key) < 0 }
 
-func newMemtable() *btree.BTreeG[*memEntry] { return btree.NewG(memDegree, lessEntry) }
-
 func entrySize(e *memEntry) int { return len(e.key) + len(e.value) + 16 }
+
+// memtable is the state the write-ahead rows not merged yet leave a
+// table's keys in: entries in key order (a B-tree, for scans and merges)
+// and an index of them by key hash, so that a lookup, and a write over a
+// key already there (done in place), never walk the tree.
+type memtable struct {
+	tree  *btree.BTreeG[*memEntry]
+	index []memSlot // open addressing, at most 3/4 full; empty until the first entry
+	n     int
+}
+
+type memSlot struct {
+	h uint64 // keyHash of e.key
+	e *memEntry
+}
+
+func newMemtable() *memtable { return &memtable{tree: btree.NewG(memDegree, lessEntry)} }
+
+// keySeed seeds keyHash.
+var keySeed = maphash.MakeSeed()
+
+// keyHash is the hash memtables and commits find keys by.
+func keyHash(key []byte) uint64 { return maphash.Bytes(keySeed, key) }
+
+// len is the number of entries.
+func (m *memtable) len() int { return m.n }
+
+// get is the entry of key, whose keyHash is h, or nil.
+func (m *memtable) get(key []byte, h uint64) *memEntry {
+	if m.n == 0 {
+		return nil
+	}
+	mask := uint64(len(m.index) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &m.index[i]
+		if sl.e == nil {
+			return nil
+		}
+		if sl.h == h && bytes.Equal(sl.e.key, key) {
+			return sl.e
+		}
+	}
+}
+
+// entry is the entry of key (h its keyHash) for the caller to fill in: the
+// one there, or a new one from a, holding key and already in the tree.
+func (m *memtable) entry(key []byte, h uint64, a *arena) (e *memEntry, added bool) {
+	if 4*(m.n+1) > 3*len(m.index) {
+		m.grow()
+	}
+	mask := uint64(len(m.index) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &m.index[i]
+		if sl.e == nil {
+			e = a.alloc()
+			e.key = key
+			*sl = memSlot{h: h, e: e}
+			m.n++
+			m.tree.ReplaceOrInsert(e)
+			return e, true
+		}
+		if sl.h == h && bytes.Equal(sl.e.key, key) {
+			return sl.e, false
+		}
+	}
+}
+
+// grow doubles the index.
+func (m *memtable) grow() {
+	old := m.index
+	m.index = make([]memSlot, max(64, 2*len(old)))
+	mask := uint64(len(m.index) - 1)
+	for _, sl := range old {
+		if sl.e == nil {
+			continue
+		}
+		i := sl.h & mask
+		for m.index[i].e != nil {
+			i = (i + 1) & mask
+		}
+		m.index[i] = sl
+	}
+}
+
+// clear empties m, keeping its room.
+func (m *memtable) clear() {
+	m.tree.Clear(true)
+	clear(m.index)
+	m.n = 0
+}
 
 // arenaChunk is how many entries an arena allocates at once.
 const arenaChunk = 1024

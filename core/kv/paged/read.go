@@ -61,8 +61,8 @@ func containsID(ids []uint64, id uint64) bool {
 
 // lookup is the committed state of key: found, its inline value or its ref;
 // ok is false when the page it is on was not cached (noted as missed).
-func (r *reader) lookup(t *table, key []byte) (value []byte, ref uint64, found, ok bool) {
-	if e, hit := r.s.memGet(t, key); hit {
+func (r *reader) lookup(t *table, key []byte, h uint64) (value []byte, ref uint64, found, ok bool) {
+	if e := t.mem.get(key, h); e != nil {
 		return e.value, e.ref, !e.del, true
 	}
 	i := pageIndex(t.pages, key)
@@ -79,11 +79,12 @@ func (r *reader) lookup(t *table, key []byte) (value []byte, ref uint64, found, 
 	return nil, 0, false, true
 }
 
-// get is the value of key (with withValue, out-of-line ones fetched too);
-// ok is false when something it needs was missed. The value is not a copy
-// but its capacity is capped: a merge function may append to it.
-func (r *reader) get(t *table, key []byte, withValue bool) (v []byte, found, ok bool) {
-	v, ref, found, ok := r.lookup(t, key)
+// get is the value of key, whose keyHash is h (with withValue, out-of-line
+// ones fetched too); ok is false when something it needs was missed. The
+// value is not a copy but its capacity is capped: a merge function may
+// append to it.
+func (r *reader) get(t *table, key []byte, h uint64, withValue bool) (v []byte, found, ok bool) {
+	v, ref, found, ok := r.lookup(t, key, h)
 	if !ok || !found {
 		return nil, found, ok
 	}
@@ -194,7 +195,7 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 		fromMem = append(fromMem, e)
 		return true
 	}
-	t.mem.AscendGreaterOrEqual(&memEntry{key: rng.Start}, visit)
+	t.mem.tree.AscendGreaterOrEqual(&memEntry{key: rng.Start}, visit)
 	// Merge: the memtable wins over a page row of the same key.
 	merged := make([]row, 0, len(fromPages)+len(fromMem))
 	i, j := 0, 0

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/btree"
 	"github.com/tinylib/msgp/msgp"
 
 	"github.com/idbsync/idbsync/core/kv"
@@ -88,7 +87,6 @@ type Store struct {
 	idle     *time.Timer // the idle merge, rearmed by every commit
 
 	arena  arena       // the memtables' entries
-	pivot  memEntry    // the entry a memtable lookup searches with
 	commit commitState // Commit's scratch, reused by every commit
 	merges mergeState  // merge's scratch
 }
@@ -102,7 +100,7 @@ type table struct {
 	id    uint32 // the table's number in this Store, for Commit's cell hashes
 	enc   []byte // name, encoded as a write-ahead row's ops hold it
 	pages []pageRef
-	mem   *btree.BTreeG[*memEntry]
+	mem   *memtable
 }
 
 func (s *Store) newTable(name string, pages []pageRef) *table {
@@ -110,27 +108,20 @@ func (s *Store) newTable(name string, pages []pageRef) *table {
 	return &table{name: name, id: s.nextID, enc: msgp.AppendString(nil, name), pages: pages, mem: newMemtable()}
 }
 
-// memGet is the memtable entry of key in t.
-func (s *Store) memGet(t *table, key []byte) (*memEntry, bool) {
-	if t.mem.Len() == 0 {
-		return nil, false
-	}
-	s.pivot.key = key
-	e, ok := t.mem.Get(&s.pivot)
-	s.pivot.key = nil
-	return e, ok
-}
-
-// memPut makes e the state of its key in t.
-func (s *Store) memPut(t *table, e *memEntry) {
-	if old, ok := t.mem.ReplaceOrInsert(e); ok {
-		s.memBytes -= entrySize(old)
-		if old.ref != 0 {
+// memPut makes the state of key (h its keyHash) in t's memtable what a
+// write left: its inline value, its value row ref, or deleted.
+func (s *Store) memPut(t *table, key []byte, h uint64, value []byte, ref uint64, del bool) {
+	e, added := t.mem.entry(key, h, &s.arena)
+	if !added {
+		s.memBytes -= entrySize(e)
+		if e.ref != 0 {
 			s.memRefs--
 		}
+		e.key = key // the same bytes, in the newer row
 	}
+	e.value, e.ref, e.del = value, ref, del
 	s.memBytes += entrySize(e)
-	if e.ref != 0 {
+	if ref != 0 {
 		s.memRefs++
 	}
 }
@@ -253,9 +244,7 @@ func (s *Store) apply(rec *walRecord) error {
 				return fmt.Errorf("%w: paged: a write-ahead row writes table %q, which the manifest lacks", kv.ErrCorrupt, op.Table)
 			}
 		}
-		e := s.arena.alloc()
-		*e = memEntry{key: op.Key, value: op.Value, ref: op.Ref, del: op.Del}
-		s.memPut(t, e)
+		s.memPut(t, op.Key, keyHash(op.Key), op.Value, op.Ref, op.Del)
 	}
 	s.dead = append(s.dead, rec.Dead...)
 	s.rows++
@@ -392,7 +381,7 @@ func (s *Store) GetMany(ctx context.Context, name string, keys [][]byte) ([][]by
 		}
 		done := true
 		for i, k := range keys {
-			v, found, ok := r.get(t, k, true)
+			v, found, ok := r.get(t, k, keyHash(k), true)
 			if !ok {
 				done = false
 				continue
