@@ -489,10 +489,51 @@ func (s *Store) mergeTable(t *table, groups []group, r *reader, h *headRecord, w
 		if pg == nil {
 			return nil, fmt.Errorf("%w: paged: page %d was not read before its merge", kv.ErrAborted, ref.ID)
 		}
+		old, mem := pg.Entries, ents[g.from:g.to]
+		// Keys written past the end of a page at least half full (or, on
+		// the first page, before its start) leave it as it is: new pages
+		// take them. That is how logs grow, and the page is not written
+		// again for every merge that appends to it.
+		if full := int(ref.Size) >= s.opts.PageSize/2; full && len(old) > 0 {
+			switch {
+			case compareKeys(mem[0].key, old[len(old)-1].Key) > 0:
+				out = append(out, ref)
+				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
+				continue
+			case i == 0 && compareKeys(mem[len(mem)-1].key, old[0].Key) < 0:
+				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
+				out = append(out, ref)
+				continue
+			}
+		}
 		w.DropPages = append(w.DropPages, ref.ID)
-		out = emit(mergeEntries(pg.Entries, ents[g.from:g.to], &w.DropValues), out)
+		merged := mergeEntries(old, mem, &w.DropValues)
+		if j, ok := gap(old, mem); ok {
+			// The keys fall between two of the page's: cut the page there,
+			// so that later keys of that run append to the pages before
+			// the cut instead of rewriting the page again.
+			cut := j
+			for _, e := range mem {
+				if !e.del {
+					cut++
+				}
+			}
+			out = emit(merged[:cut], out)
+			merged = merged[cut:]
+		}
+		out = emit(merged, out)
 	}
 	return out, nil
+}
+
+// gap reports whether every key of mem (sorted) falls strictly between
+// old[j-1] and old[j], for a j inside old.
+func gap(old []pageEntry, mem []*memEntry) (j int, ok bool) {
+	j = entryIndex(old, mem[0].key)
+	if j == 0 || j == len(old) {
+		return 0, false
+	}
+	return j, compareKeys(mem[len(mem)-1].key, old[j].Key) < 0
 }
 
 // encodePage encodes the first entries that fill a page (at least one) as
