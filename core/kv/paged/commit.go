@@ -367,7 +367,7 @@ func (s *Store) collect() {
 		page := -2 // none yet
 		t.mem.tree.Ascend(func(e *memEntry) bool {
 			if page == -2 || (page+1 < len(t.pages) && compareKeys(t.pages[page+1].First, e.key) <= 0) {
-				page = pageIndex(t.pages, e.key)
+				page = t.pageOf(e.key)
 				m.groups = append(m.groups, group{t: t, page: page, from: len(m.ents)})
 			}
 			m.ents = append(m.ents, e)
@@ -437,7 +437,7 @@ func (s *Store) merge(ctx context.Context) error {
 		}
 		s.raw, s.head = w.Head, h
 		for t, refs := range newPages {
-			t.pages = refs
+			t.setPages(refs)
 			t.mem.clear()
 		}
 		for _, id := range w.DropPages {

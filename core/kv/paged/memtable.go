@@ -35,7 +35,7 @@ func entrySize(e *memEntry) int { return len(e.key) + len(e.value) + 16 }
 // key already there (done in place), never walk the tree.
 type memtable struct {
 	tree  *btree.BTreeG[*memEntry]
-	index []memSlot // open addressing, at most 3/4 full; empty until the first entry
+	index []memSlot // open addressing, at most half full; empty until the first entry
 	n     int
 }
 
@@ -75,8 +75,8 @@ func (m *memtable) get(key []byte, h uint64) *memEntry {
 // entry is the entry of key (h its keyHash) for the caller to fill in: the
 // one there, or a new one from a, holding key and already in the tree.
 func (m *memtable) entry(key []byte, h uint64, a *arena) (e *memEntry, added bool) {
-	if 4*(m.n+1) > 3*len(m.index) {
-		m.grow()
+	if 2*(m.n+1) > len(m.index) {
+		m.grow() // NB: half full at most, so that a miss (a new key) probes two or three slots
 	}
 	mask := uint64(len(m.index) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
@@ -184,37 +184,4 @@ func compareKeys(a, b []byte) int {
 		return 1
 	}
 	return 0
-}
-
-// pageIndex is the page of t whose keys include key: the last one whose
-// First is not above it, or the first page; -1 when t has none.
-func pageIndex(pages []pageRef, key []byte) int {
-	if len(pages) == 0 {
-		return -1
-	}
-	// The first page whose First is above key.
-	lo, hi := 0, len(pages)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if compareKeys(pages[m].First, key) > 0 {
-			hi = m
-		} else {
-			lo = m + 1
-		}
-	}
-	return max(lo-1, 0)
-}
-
-// entryIndex is the index of the first of entries (sorted) not below key.
-func entryIndex(entries []pageEntry, key []byte) int {
-	lo, hi := 0, len(entries)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if compareKeys(entries[m].Key, key) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
 }

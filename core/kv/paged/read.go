@@ -3,7 +3,6 @@ package paged
 import (
 	"container/list"
 	"slices"
-	"sort"
 
 	"github.com/idbsync/idbsync/core/kv"
 )
@@ -65,7 +64,7 @@ func (r *reader) lookup(t *table, key []byte, h uint64) (value []byte, ref uint6
 	if e := t.mem.get(key, h); e != nil {
 		return e.value, e.ref, !e.del, true
 	}
-	i := pageIndex(t.pages, key)
+	i := t.pageOf(key)
 	if i < 0 {
 		return nil, 0, false, true
 	}
@@ -73,7 +72,7 @@ func (r *reader) lookup(t *table, key []byte, h uint64) (value []byte, ref uint6
 	if pg == nil {
 		return nil, 0, false, false
 	}
-	if j := entryIndex(pg.Entries, key); j < len(pg.Entries) && compareKeys(pg.Entries[j].Key, key) == 0 {
+	if j, hit := pg.find(key, h); hit {
 		return pg.Entries[j].Value, pg.Entries[j].Ref, true, true
 	}
 	return nil, 0, false, true
@@ -116,10 +115,10 @@ const scanBatch = 16
 func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 	lo, hi := 0, len(t.pages) // the pages that overlap rng
 	if rng.Start != nil {
-		lo = max(pageIndex(t.pages, rng.Start), 0)
+		lo = max(t.pageOf(rng.Start), 0)
 	}
 	if rng.End != nil {
-		hi = sort.Search(len(t.pages), func(i int) bool { return compareKeys(t.pages[i].First, rng.End) >= 0 })
+		hi = t.pageAtOrAbove(rng.End)
 	}
 	in := func(k []byte) bool {
 		return compareKeys(k, rng.Start) >= 0 && (rng.End == nil || compareKeys(k, rng.End) < 0)
@@ -280,6 +279,7 @@ func (c *cache) put(id uint64, p *pageRecord, size int) {
 		c.lru.MoveToFront(el)
 		return
 	}
+	size += 8 * len(p.Entries) // about what its index takes, once built
 	c.pages[id] = c.lru.PushFront(&cached{id, p, size})
 	c.size += size
 	for c.size > c.limit && c.lru.Len() > 1 {

@@ -53,6 +53,8 @@ type walOp struct {
 // pageRecord is one page: entries in ascending key order.
 type pageRecord struct {
 	Entries []pageEntry `msg:"e"`
+
+	index []uint32 `msg:"-"` // by key hash, built at the page's first lookup (pages.go); not stored
 }
 
 type pageEntry struct {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,6 +70,49 @@ func TestCompareKeys(t *testing.T) {
 	for _, a := range keys {
 		for _, b := range keys {
 			assert.Equal(t, bytes.Compare(a, b), compareKeys(a, b), "%x %x", a, b)
+		}
+	}
+}
+
+// TestPageLookups checks the page list's and a page's searches against
+// plain ones, over keys that share prefixes of every length.
+func TestPageLookups(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	key := func() []byte {
+		k := make([]byte, rnd.IntN(12))
+		for i := range k {
+			k[i] = byte(rnd.IntN(3)) // few symbols: many ties
+		}
+		return k
+	}
+	for range 200 {
+		var keys [][]byte
+		for range 1 + rnd.IntN(60) {
+			keys = append(keys, key())
+		}
+		slices.SortFunc(keys, bytes.Compare)
+		keys = slices.CompactFunc(keys, bytes.Equal)
+		var refs []pageRef
+		entries := make([]pageEntry, len(keys))
+		for i, k := range keys {
+			refs = append(refs, pageRef{First: k, ID: uint64(i + 1)})
+			entries[i] = pageEntry{Key: k}
+		}
+		tb := &table{}
+		tb.setPages(refs)
+		p := &pageRecord{Entries: entries}
+		for range 50 {
+			k := key()
+			want := max(sort.Search(len(refs), func(i int) bool { return bytes.Compare(refs[i].First, k) > 0 })-1, 0)
+			require.Equal(t, want, tb.pageOf(k), "pageOf %x in %x", k, keys)
+			want = sort.Search(len(refs), func(i int) bool { return bytes.Compare(refs[i].First, k) >= 0 })
+			require.Equal(t, want, tb.pageAtOrAbove(k), "pageAtOrAbove %x in %x", k, keys)
+			j, found := p.find(k, keyHash(k))
+			at := slices.IndexFunc(keys, func(x []byte) bool { return bytes.Equal(x, k) })
+			require.Equal(t, at >= 0, found, "find %x in %x", k, keys)
+			if found {
+				require.Equal(t, at, j)
+			}
 		}
 	}
 }

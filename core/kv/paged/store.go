@@ -96,16 +96,19 @@ var _ kv.Store = (*Store)(nil)
 // table is one table: its pages (from the manifest) and its memtable (the
 // writes of the rows not merged yet).
 type table struct {
-	name  string
-	id    uint32 // the table's number in this Store, for Commit's cell hashes
-	enc   []byte // name, encoded as a write-ahead row's ops hold it
-	pages []pageRef
-	mem   *memtable
+	name   string
+	id     uint32 // the table's number in this Store, for Commit's cell hashes
+	enc    []byte // name, encoded as a write-ahead row's ops hold it
+	pages  []pageRef
+	firsts []uint64 // the prefix of every page's First (pages.go)
+	mem    *memtable
 }
 
 func (s *Store) newTable(name string, pages []pageRef) *table {
 	s.nextID++
-	return &table{name: name, id: s.nextID, enc: msgp.AppendString(nil, name), pages: pages, mem: newMemtable()}
+	t := &table{name: name, id: s.nextID, enc: msgp.AppendString(nil, name), mem: newMemtable()}
+	t.setPages(pages)
+	return t
 }
 
 // memPut makes the state of key (h its keyHash) in t's memtable what a
