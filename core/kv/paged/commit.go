@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
+
+	"github.com/tinylib/msgp/msgp"
 
 	"github.com/idbsync/idbsync/core/kv"
 )
@@ -22,16 +25,20 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	for _, name := range b.Tables() {
-		if _, err := s.tableOf(name); err != nil {
-			return err
+	ops := b.Ops()
+	for i := range ops {
+		if i == 0 || ops[i].Table != ops[i-1].Table {
+			if _, err := s.tableOf(ops[i].Table); err != nil {
+				return err
+			}
 		}
 	}
-	if b.Len() == 0 {
+	if len(ops) == 0 {
 		return nil
 	}
+	defer s.commit.release()
 	for range maxAttempts {
-		w, rec, h, err := s.prepare(ctx, b)
+		w, err := s.prepare(ctx, ops)
 		if err != nil || w == nil {
 			return err
 		}
@@ -45,10 +52,8 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 		if err != nil {
 			return err
 		}
-		s.raw, s.head = w.Head, h
-		if err := s.apply(rec); err != nil {
-			return err
-		}
+		s.raw, s.head = w.Head, s.commit.head
+		s.applyCommit()
 		if s.memBytes > s.opts.MergeBytes || s.rows > s.opts.MergeRows {
 			// The batch is committed whatever the merge does: a failed
 			// merge leaves the rows where they are, for the next one.
@@ -60,146 +65,336 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
 }
 
-// cell is one key of one table.
-type cell struct{ table, key string }
-
-// state is what a batch has made of a key so far.
-type state struct {
-	found bool
-	value []byte
-	dirty bool // written by the batch
+// commitState is what a commit works in, kept by the Store so that a
+// commit allocates little more than the write-ahead row it stores.
+type commitState struct {
+	// The cells (a table and a key) the batch touches, in order of first
+	// appearance, and an open-addressing index over them by hash: cells[i]
+	// is a slot's index plus one, zero free.
+	slots []slot
+	cells []uint32
+	dead  []uint64   // out-of-line values the batch's writes leave dead
+	buf   []byte     // the write-ahead row, which the memtable entries alias
+	head  headRecord // the head the write leaves
+	w     Write
+	r     reader
 }
 
-// prepare decides b against the current state, fetching what it must read:
-// the Write to store (nil when b writes nothing), the row it adds and the
-// head it leaves.
-func (s *Store) prepare(ctx context.Context, b *kv.Batch) (*Write, *walRecord, headRecord, error) {
-	ops := b.Ops()
-	pages, values := map[uint64]*pageRecord{}, map[uint64][]byte{}
+// slot is what the batch has made of one cell so far.
+type slot struct {
+	t     *table
+	key   []byte
+	kh    uint64 // keyHash of key
+	h     uint64 // the cell's hash
+	value []byte // with found: the key's value
+	found bool
+	known bool // found and value are the key's state: read, or written by the batch
+	dirty bool // written by the batch
+	// Set by encode: the value row of an out-of-line value, and where the
+	// write-ahead row holds the key and an inline value.
+	ref        uint64
+	koff, voff uint32
+}
+
+// reset empties c for an attempt at a batch of n ops.
+func (c *commitState) reset(n int) {
+	clear(c.slots)
+	c.slots = slices.Grow(c.slots[:0], n) // NB: no append moves a slot handed out
+	size := 1 << bits.Len(uint(2*n))
+	if cap(c.cells) < size {
+		c.cells = make([]uint32, size)
+	} else {
+		c.cells = c.cells[:size]
+		clear(c.cells)
+	}
+}
+
+// release lets go of what the last commit held (the batch's slices, the
+// row now in the memtable), keeping the room of small batches.
+func (c *commitState) release() {
+	clear(c.slots)
+	c.slots = c.slots[:0]
+	if cap(c.slots) > 1<<16 {
+		c.slots, c.cells = nil, nil
+	}
+	clear(c.w.Values)
+	c.w = Write{WAL: c.w.WAL[:0], Values: c.w.Values[:0]}
+	c.buf = nil
+	c.r = reader{missPages: c.r.missPages[:0], missValues: c.r.missValues[:0]}
+}
+
+// slot is the slot of key in t, added if the batch had not touched it.
+func (c *commitState) slot(t *table, key []byte) *slot {
+	kh := keyHash(key)
+	h := kh + uint64(t.id)*0x9e3779b97f4a7c15
+	mask := uint64(len(c.cells) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		j := c.cells[i]
+		if j == 0 {
+			c.slots = append(c.slots, slot{t: t, key: key, kh: kh, h: h})
+			c.cells[i] = uint32(len(c.slots))
+			return &c.slots[len(c.slots)-1]
+		}
+		if sl := &c.slots[j-1]; sl.h == h && sl.t == t && bytes.Equal(sl.key, key) {
+			return sl
+		}
+	}
+}
+
+// prepare decides ops against the current state, fetching what it must
+// read, and returns the Write to store (nil when the batch writes
+// nothing); s.commit holds the head it leaves and what applyCommit adds
+// to the memtables.
+func (s *Store) prepare(ctx context.Context, ops []kv.Op) (*Write, error) {
+	c := &s.commit
+	r := &c.r
+	r.s = s
 	for range maxAttempts {
-		// First every key a check or a merge reads, so that no decision is
-		// taken on a state that is not all there.
-		r := &reader{s: s, pages: pages, values: values}
-		base := map[cell]state{}
-		for _, op := range ops {
-			c := cell{op.Table, string(op.Key)}
-			if _, seen := base[c]; seen || op.Kind == kv.OpPut || op.Kind == kv.OpDelete {
+		c.reset(len(ops))
+		r.missPages, r.missValues = r.missPages[:0], r.missValues[:0]
+		// Ops are decided in order while everything they read is there;
+		// after a miss, the rest only note what else to fetch, so that no
+		// decision is taken on a state that is not all there.
+		missed := false
+		var t *table
+		for i := range ops {
+			op := &ops[i] // NB: a pointer; an Op is too big to copy op by op
+			if t == nil || t.name != op.Table {
+				t = s.tables[op.Table]
+			}
+			sl := c.slot(t, op.Key)
+			switch op.Kind {
+			case kv.OpPut:
+				sl.value, sl.found, sl.known, sl.dirty = op.Value, true, true, true
+				continue
+			case kv.OpDelete:
+				sl.value, sl.found, sl.known, sl.dirty = nil, false, true, true
 				continue
 			}
-			withValue := op.Kind == kv.OpExpect || op.Kind == kv.OpMerge
-			if v, found, ok := r.get(s.tables[op.Table], op.Key, withValue); ok {
-				base[c] = state{found: found, value: v}
+			if !sl.known {
+				// An Insert or ExpectAbsent reads no out-of-line value: it
+				// fails if the key is there, and a batch that goes on past
+				// it knows the key absent.
+				v, found, ok := r.get(t, op.Key, sl.kh, op.Kind == kv.OpExpect || op.Kind == kv.OpMerge)
+				if !ok {
+					missed = true
+					continue
+				}
+				sl.value, sl.found, sl.known = v, found, true
+			}
+			if missed {
+				continue
+			}
+			if err := decide(i, op, sl); err != nil {
+				return nil, err
 			}
 		}
-		if len(r.missPages) > 0 || len(r.missValues) > 0 {
+		if missed {
 			// The write checks the head: reading the log now would not
 			// make it more current.
 			if _, err := s.fetch(ctx, r, true); err != nil {
-				return nil, nil, headRecord{}, err
+				return nil, err
 			}
 			continue
 		}
-		return s.decide(ops, base)
+		return s.encode(), nil
 	}
-	return nil, nil, headRecord{}, fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
+	return nil, fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
 }
 
-// decide runs ops over base (the state of every key they read) and builds
-// the write-ahead row of what they leave.
-func (s *Store) decide(ops []kv.Op, base map[cell]state) (*Write, *walRecord, headRecord, error) {
-	cur := base
-	for i, op := range ops {
-		c := cell{op.Table, string(op.Key)}
-		st := cur[c]
-		fail := func(err error) error {
-			return &kv.OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: op.Key, Err: err}
+// decide runs op, the i-th of its batch, over the state of its key.
+func decide(i int, op *kv.Op, sl *slot) error {
+	fail := func(err error) error {
+		return &kv.OpError{Index: i, Kind: op.Kind, Table: op.Table, Key: op.Key, Err: err}
+	}
+	switch op.Kind {
+	case kv.OpInsert:
+		if sl.found {
+			return fail(kv.ErrUniqueViolation)
 		}
-		switch op.Kind {
-		case kv.OpPut:
-			cur[c] = state{found: true, value: op.Value, dirty: true}
-		case kv.OpDelete:
-			cur[c] = state{dirty: true}
-		case kv.OpInsert:
-			if st.found {
-				return nil, nil, headRecord{}, fail(kv.ErrUniqueViolation)
-			}
-			cur[c] = state{found: true, value: op.Value, dirty: true}
-		case kv.OpExpect:
-			if !st.found || !bytes.Equal(st.value, op.Value) {
-				return nil, nil, headRecord{}, fail(kv.ErrConflict)
-			}
-		case kv.OpExpectAbsent:
-			if st.found {
-				return nil, nil, headRecord{}, fail(kv.ErrConflict)
-			}
-		case kv.OpMerge:
-			v, write, err := op.Merge(st.value, st.found)
-			if err != nil {
-				return nil, nil, headRecord{}, fail(err)
-			}
-			if write {
-				cur[c] = state{found: true, value: v, dirty: true}
-			}
+		sl.value, sl.found, sl.dirty = op.Value, true, true
+	case kv.OpExpect:
+		if !sl.found || !bytes.Equal(sl.value, op.Value) {
+			return fail(kv.ErrConflict)
+		}
+	case kv.OpExpectAbsent:
+		if sl.found {
+			return fail(kv.ErrConflict)
+		}
+	case kv.OpMerge:
+		v, write, err := op.Merge(sl.value, sl.found)
+		if err != nil {
+			return fail(err)
+		}
+		if write {
+			sl.value, sl.found, sl.dirty = v, true, true
 		}
 	}
-	var cells []cell
-	for c, st := range cur {
-		if st.dirty {
-			cells = append(cells, c)
+	return nil
+}
+
+// encode builds the Write of the cells the batch wrote: their write-ahead
+// row (a walRecord, encoded here in one pass into one buffer, the bytes
+// its generated MarshalMsg writes), the head it leaves, and the
+// out-of-line values. nil when the batch writes nothing.
+func (s *Store) encode() *Write {
+	c := &s.commit
+	c.dead = c.dead[:0]
+	n, size := 0, 16
+	for i := range c.slots {
+		sl := &c.slots[i]
+		if !sl.dirty {
+			continue
 		}
-	}
-	if len(cells) == 0 {
-		return nil, nil, headRecord{}, nil
-	}
-	h := s.head
-	h.Seq++
-	w := &Write{}
-	rec := &walRecord{Ops: make([]walOp, len(cells))}
-	for i, c := range cells {
-		st := cur[c]
-		op := walOp{Table: c.table, Key: []byte(c.key), Del: !st.found}
-		switch {
-		case !st.found:
-		case len(st.value) > s.opts.InlineMax:
-			op.Ref = h.Next
-			h.Next++
-			w.Values = append(w.Values, Row{ID: op.Ref, Data: st.value})
-		default:
-			op.Value = bytes.Clone(st.value) // the batch's slices are the caller's
-			if op.Value == nil {
-				op.Value = []byte{}
-			}
+		n++
+		size += 32 + len(sl.t.enc) + len(sl.key) // op, field names and headers: at most 26
+		if sl.found && len(sl.value) <= s.opts.InlineMax {
+			size += len(sl.value)
 		}
-		rec.Ops[i] = op
 		// An out-of-line value the memtable held for the key is dead now
 		// (looked up only while the memtables hold any).
 		if s.memRefs > 0 {
-			if e, hit := s.tables[c.table].mem.Get(&memEntry{key: c.key}); hit && e.ref != 0 {
-				rec.Dead = append(rec.Dead, e.ref)
+			if e := sl.t.mem.get(sl.key, sl.kh); e != nil && e.ref != 0 {
+				c.dead = append(c.dead, e.ref)
 			}
 		}
 	}
-	data, _ := rec.MarshalMsg(nil)
-	w.WAL = []Row{{ID: h.Seq, Data: data}}
+	if n == 0 {
+		return nil
+	}
+	size += 9 * len(c.dead)
+	h := s.head
+	h.Seq++
+	w := &c.w
+	clear(w.Values) // an earlier attempt's
+	w.Values = w.Values[:0]
+	buf := make([]byte, 0, size)
+	if len(c.dead) == 0 {
+		buf = append(buf, 0x81) // a map of one field: "d" is omitted when empty
+	} else {
+		buf = append(buf, 0x82)
+	}
+	buf = append(buf, 0xa1, 'o')
+	buf = msgp.AppendArrayHeader(buf, uint32(n))
+	for i := range c.slots {
+		sl := &c.slots[i]
+		if !sl.dirty {
+			continue
+		}
+		// Three fields: "t", "k", and one of "v", "r", "x".
+		buf = append(buf, 0x83, 0xa1, 't')
+		buf = append(buf, sl.t.enc...)
+		buf = append(buf, 0xa1, 'k')
+		buf = msgp.AppendBytesHeader(buf, uint32(len(sl.key)))
+		sl.koff = uint32(len(buf))
+		buf = append(buf, sl.key...)
+		switch {
+		case !sl.found:
+			buf = append(buf, 0xa1, 'x')
+			buf = msgp.AppendBool(buf, true)
+		case len(sl.value) > s.opts.InlineMax:
+			sl.ref = h.Next
+			h.Next++
+			w.Values = append(w.Values, Row{ID: sl.ref, Data: sl.value})
+			buf = append(buf, 0xa1, 'r')
+			buf = msgp.AppendUint64(buf, sl.ref)
+		default:
+			buf = append(buf, 0xa1, 'v')
+			buf = msgp.AppendBytesHeader(buf, uint32(len(sl.value)))
+			sl.voff = uint32(len(buf))
+			buf = append(buf, sl.value...)
+		}
+	}
+	if len(c.dead) > 0 {
+		buf = append(buf, 0xa1, 'd')
+		buf = msgp.AppendArrayHeader(buf, uint32(len(c.dead)))
+		for _, id := range c.dead {
+			buf = msgp.AppendUint64(buf, id)
+		}
+	}
+	c.buf, c.head = buf, h
+	w.WAL = append(w.WAL[:0], Row{ID: h.Seq, Data: buf})
 	w.Head, _ = h.MarshalMsg(nil)
-	return w, rec, h, nil
+	return w
+}
+
+// applyCommit adds the writes of the commit just stored to the memtables,
+// as entries that alias its write-ahead row.
+func (s *Store) applyCommit() {
+	c := &s.commit
+	buf := c.buf
+	for i := range c.slots {
+		sl := &c.slots[i]
+		if !sl.dirty {
+			continue
+		}
+		k := sl.koff + uint32(len(sl.key))
+		var value []byte
+		if sl.found && sl.ref == 0 {
+			v := sl.voff + uint32(len(sl.value))
+			value = buf[sl.voff:v:v]
+		}
+		s.memPut(sl.t, buf[sl.koff:k:k], sl.kh, value, sl.ref, !sl.found)
+	}
+	s.dead = append(s.dead, c.dead...)
+	s.rows++
+}
+
+// mergeState is what a merge works in, kept by the Store.
+type mergeState struct {
+	ents   []*memEntry // every memtable's entries in key order, a table after another
+	groups []group     // runs of ents that fall in one page
+	offs   []int       // where a page being encoded holds its keys and values
+}
+
+// group is a run of memtable entries that fall in one page.
+type group struct {
+	t        *table
+	page     int // the index of the page in t.pages; -1: t has none
+	from, to int // the run: ents[from:to]
+}
+
+// collect groups the entries of the memtables by the page they fall in.
+// It walks a memtable and the page list together, searching the list only
+// when an entry is past the current page.
+func (s *Store) collect() {
+	m := &s.merges
+	m.ents, m.groups = m.ents[:0], m.groups[:0]
+	for _, t := range s.tables {
+		if t.mem.len() == 0 {
+			continue
+		}
+		page := -2 // none yet
+		t.mem.tree.Ascend(func(e *memEntry) bool {
+			if page == -2 || (page+1 < len(t.pages) && compareKeys(t.pages[page+1].First, e.key) <= 0) {
+				page = t.pageOf(e.key)
+				m.groups = append(m.groups, group{t: t, page: page, from: len(m.ents)})
+			}
+			m.ents = append(m.ents, e)
+			m.groups[len(m.groups)-1].to = len(m.ents)
+			return true
+		})
+	}
 }
 
 // merge writes the memtables into the pages: the pages they touch are
 // rewritten (cut at PageSize), the manifest replaced and the merged
 // write-ahead rows and dead values dropped, in one write.
 func (s *Store) merge(ctx context.Context) error {
-	pages := map[uint64]*pageRecord{}
+	m := &s.merges
+	defer func() {
+		clear(m.ents)
+		clear(m.groups)
+	}()
+	r := &reader{s: s}
 	for range maxAttempts {
-		r := &reader{s: s, pages: pages, values: map[uint64][]byte{}}
+		r.missPages = r.missPages[:0]
+		s.collect()
 		// Every page a memtable entry falls in.
-		for _, t := range s.tables {
-			t.mem.Ascend(func(e *memEntry) bool {
-				if i := pageIndex(t.pages, []byte(e.key)); i >= 0 {
-					r.page(t.pages[i])
-				}
-				return true
-			})
+		for _, g := range m.groups {
+			if g.page >= 0 {
+				r.page(g.t.pages[g.page])
+			}
 		}
 		if len(r.missPages) > 0 {
 			if _, err := s.fetch(ctx, r, true); err != nil {
@@ -211,25 +406,27 @@ func (s *Store) merge(ctx context.Context) error {
 		h.Gen++
 		h.Merged = h.Seq
 		w := &Write{DropWAL: h.Seq, DropValues: slices.Clone(s.dead)}
-		newPages := map[string][]pageRef{}
-		written := map[uint64]*pageRecord{}
-		for name, t := range s.tables {
-			if t.mem.Len() == 0 {
-				continue
+		var written []*pageRecord // the decoded w.Pages
+		newPages := map[*table][]pageRef{}
+		for k := 0; k < len(m.groups); {
+			t, e := m.groups[k].t, k+1
+			for e < len(m.groups) && m.groups[e].t == t {
+				e++
 			}
-			refs, err := s.mergeTable(t, r, &h, w, written)
+			refs, err := s.mergeTable(t, m.groups[k:e], r, &h, w, &written)
 			if err != nil {
 				return err
 			}
-			newPages[name] = refs
+			newPages[t] = refs
+			k = e
 		}
-		m := s.manifest()
-		for i := range m.Tables {
-			if refs, ok := newPages[m.Tables[i].Name]; ok {
-				m.Tables[i].Pages = refs
+		man := s.manifest()
+		for i := range man.Tables {
+			if refs, ok := newPages[s.tables[man.Tables[i].Name]]; ok {
+				man.Tables[i].Pages = refs
 			}
 		}
-		w.Manifest, _ = m.MarshalMsg(nil)
+		w.Manifest, _ = man.MarshalMsg(nil)
 		w.Head, _ = h.MarshalMsg(nil)
 		err := s.be.Write(ctx, s.raw, w)
 		if errors.Is(err, ErrStale) {
@@ -239,71 +436,157 @@ func (s *Store) merge(ctx context.Context) error {
 			return err
 		}
 		s.raw, s.head = w.Head, h
-		for name, refs := range newPages {
-			t := s.tables[name]
-			t.pages = refs
-			t.mem.Clear(false)
+		for t, refs := range newPages {
+			t.setPages(refs)
+			t.mem.clear()
 		}
 		for _, id := range w.DropPages {
 			s.cache.drop(id)
 		}
-		for _, row := range w.Pages {
-			s.cache.put(row.ID, written[row.ID], len(row.Data))
+		for i, row := range w.Pages {
+			s.cache.put(row.ID, written[i], len(row.Data))
 		}
 		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
+		s.arena.reset()
 		return nil
 	}
 	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
 }
 
-// mergeTable merges t's memtable into the pages it falls in and returns
-// t's new page list; the pages it writes and drops, and the values that
-// die with them, go into w.
-func (s *Store) mergeTable(t *table, r *reader, h *headRecord, w *Write, written map[uint64]*pageRecord) ([]pageRef, error) {
-	// The memtable entries, grouped by the page they fall in (-1: t has none).
-	groups := map[int][]*memEntry{}
-	t.mem.Ascend(func(e *memEntry) bool {
-		i := pageIndex(t.pages, []byte(e.key))
-		groups[i] = append(groups[i], e)
-		return true
-	})
-	emit := func(entries []pageEntry) []pageRef {
-		var out []pageRef
+// mergeTable merges the memtable entries of groups (t's, in page order)
+// into the pages they fall in and returns t's new page list; the pages it
+// writes and drops, and the values that die with them, go into w, and the
+// pages it writes, decoded, into written.
+func (s *Store) mergeTable(t *table, groups []group, r *reader, h *headRecord, w *Write, written *[]*pageRecord) ([]pageRef, error) {
+	ents := s.merges.ents
+	emit := func(entries []pageEntry, out []pageRef) []pageRef {
 		for len(entries) > 0 {
-			n, size := 0, 0
-			for n < len(entries) && (n == 0 || size < s.opts.PageSize) {
-				size += len(entries[n].Key) + len(entries[n].Value) + 16
-				n++
-			}
-			p := &pageRecord{Entries: entries[:n:n]}
-			data, _ := p.MarshalMsg(nil)
+			data, n, size := s.encodePage(entries)
 			id := h.Next
 			h.Next++
 			w.Pages = append(w.Pages, Row{ID: id, Data: data})
-			written[id] = p
-			out = append(out, pageRef{First: entries[0].Key, ID: id, Count: uint32(n), Size: uint32(size)})
+			*written = append(*written, &pageRecord{Entries: entries[:n:n]})
+			// NB: a copy, so that the manifest does not keep the page's
+			// bytes alive once the cache lets go of it.
+			out = append(out, pageRef{First: bytes.Clone(entries[0].Key), ID: id, Count: uint32(n), Size: uint32(size)})
 			entries = entries[n:]
 		}
 		return out
 	}
-	var out []pageRef
-	if mem, ok := groups[-1]; ok {
-		return emit(mergeEntries(nil, mem, &w.DropValues)), nil
+	if groups[0].page < 0 {
+		g := groups[0]
+		return emit(mergeEntries(nil, ents[g.from:g.to], &w.DropValues), nil), nil
 	}
+	out := make([]pageRef, 0, len(t.pages)+len(groups))
 	for i, ref := range t.pages {
-		mem, ok := groups[i]
-		if !ok {
+		if len(groups) == 0 || groups[0].page != i {
 			out = append(out, ref)
 			continue
 		}
+		g := groups[0]
+		groups = groups[1:]
 		pg := r.cached(ref.ID)
 		if pg == nil {
 			return nil, fmt.Errorf("%w: paged: page %d was not read before its merge", kv.ErrAborted, ref.ID)
 		}
+		old, mem := pg.Entries, ents[g.from:g.to]
+		// Keys written past the end of a page at least half full (or, on
+		// the first page, before its start) leave it as it is: new pages
+		// take them. That is how logs grow, and the page is not written
+		// again for every merge that appends to it.
+		if full := int(ref.Size) >= s.opts.PageSize/2; full && len(old) > 0 {
+			switch {
+			case compareKeys(mem[0].key, old[len(old)-1].Key) > 0:
+				out = append(out, ref)
+				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
+				continue
+			case i == 0 && compareKeys(mem[len(mem)-1].key, old[0].Key) < 0:
+				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
+				out = append(out, ref)
+				continue
+			}
+		}
 		w.DropPages = append(w.DropPages, ref.ID)
-		out = append(out, emit(mergeEntries(pg.Entries, mem, &w.DropValues))...)
+		merged := mergeEntries(old, mem, &w.DropValues)
+		if j, ok := gap(old, mem); ok {
+			// The keys fall between two of the page's: cut the page there,
+			// so that later keys of that run append to the pages before
+			// the cut instead of rewriting the page again.
+			cut := j
+			for _, e := range mem {
+				if !e.del {
+					cut++
+				}
+			}
+			out = emit(merged[:cut], out)
+			merged = merged[cut:]
+		}
+		out = emit(merged, out)
 	}
 	return out, nil
+}
+
+// gap reports whether every key of mem (sorted) falls strictly between
+// old[j-1] and old[j], for a j inside old.
+func gap(old []pageEntry, mem []*memEntry) (j int, ok bool) {
+	j = entryIndex(old, mem[0].key)
+	if j == 0 || j == len(old) {
+		return 0, false
+	}
+	return j, compareKeys(mem[len(mem)-1].key, old[j].Key) < 0
+}
+
+// encodePage encodes the first entries that fill a page (at least one) as
+// a pageRecord, the bytes its generated MarshalMsg writes, and points
+// those entries at the bytes, so that the page decoded is one buffer. It
+// returns the bytes, how many entries they hold and their size.
+func (s *Store) encodePage(entries []pageEntry) (data []byte, n, size int) {
+	enc := 8 // the record and the array's headers
+	for n < len(entries) && (n == 0 || size < s.opts.PageSize) {
+		l := len(entries[n].Key) + len(entries[n].Value)
+		size += l + 16
+		enc += l + 26 // at most, besides the key and the value
+		n++
+	}
+	offs := s.merges.offs[:0]
+	data = make([]byte, 0, enc)
+	data = append(data, 0x81, 0xa1, 'e')
+	data = msgp.AppendArrayHeader(data, uint32(n))
+	for j := range entries[:n] {
+		e := &entries[j]
+		fields := byte(1)
+		if e.Value != nil {
+			fields++
+		}
+		if e.Ref != 0 {
+			fields++
+		}
+		data = append(data, 0x80|fields, 0xa1, 'k')
+		data = msgp.AppendBytesHeader(data, uint32(len(e.Key)))
+		offs = append(offs, len(data))
+		data = append(data, e.Key...)
+		offs = append(offs, len(data))
+		if e.Value != nil {
+			data = append(data, 0xa1, 'v')
+			data = msgp.AppendBytesHeader(data, uint32(len(e.Value)))
+			offs[len(offs)-1] = len(data)
+			data = append(data, e.Value...)
+		}
+		if e.Ref != 0 {
+			data = append(data, 0xa1, 'r')
+			data = msgp.AppendUint64(data, e.Ref)
+		}
+	}
+	for j := range entries[:n] {
+		e := &entries[j]
+		k, v := offs[2*j], offs[2*j+1]
+		e.Key = data[k : k+len(e.Key) : k+len(e.Key)]
+		if e.Value != nil {
+			e.Value = data[v : v+len(e.Value) : v+len(e.Value)]
+		}
+	}
+	s.merges.offs = offs[:0]
+	return data, n, size
 }
 
 // mergeEntries is a page's entries with mem (sorted) written over them;
@@ -312,18 +595,18 @@ func mergeEntries(old []pageEntry, mem []*memEntry, dead *[]uint64) []pageEntry 
 	out := make([]pageEntry, 0, len(old)+len(mem))
 	i := 0
 	for _, e := range mem {
-		for i < len(old) && string(old[i].Key) < e.key {
+		for i < len(old) && compareKeys(old[i].Key, e.key) < 0 {
 			out = append(out, old[i])
 			i++
 		}
-		if i < len(old) && string(old[i].Key) == e.key {
+		if i < len(old) && compareKeys(old[i].Key, e.key) == 0 {
 			if old[i].Ref != 0 {
 				*dead = append(*dead, old[i].Ref)
 			}
 			i++
 		}
 		if !e.del {
-			out = append(out, pageEntry{Key: []byte(e.key), Value: e.value, Ref: e.ref})
+			out = append(out, pageEntry{Key: e.key, Value: e.value, Ref: e.ref})
 		}
 	}
 	return append(out, old[i:]...)

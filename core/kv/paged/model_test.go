@@ -162,7 +162,7 @@ func checkScan(t *testing.T, s kv.Store, table string, want map[string][]byte, r
 		got := make([]string, len(rows))
 		for i, p := range rows {
 			got[i] = string(p.Key)
-			require.True(t, bytes.Equal(want[string(p.Key)], p.Value), "value of %s", p.Key)
+			require.True(t, bytes.Equal(want[string(p.Key)], p.Value), "value of %s: got %x want %x", p.Key, p.Value, want[string(p.Key)])
 		}
 		if len(exp) == 0 {
 			exp = []string{}

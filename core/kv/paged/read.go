@@ -1,10 +1,8 @@
 package paged
 
 import (
-	"bytes"
 	"container/list"
 	"slices"
-	"sort"
 
 	"github.com/idbsync/idbsync/core/kv"
 )
@@ -17,16 +15,6 @@ type reader struct {
 	values     map[uint64][]byte
 	missPages  []uint64
 	missValues []uint64
-}
-
-// pageIndex is the page of t whose keys include key: the last one whose
-// First is not above it, or the first page; -1 when t has none.
-func pageIndex(pages []pageRef, key []byte) int {
-	if len(pages) == 0 {
-		return -1
-	}
-	i := sort.Search(len(pages), func(i int) bool { return bytes.Compare(pages[i].First, key) > 0 })
-	return max(i-1, 0)
 }
 
 // page is the cached page p, or nil after noting it missed.
@@ -42,15 +30,17 @@ func (r *reader) page(p pageRef) *pageRecord {
 
 // cached is page id if this call fetched it or the cache has it, else nil.
 func (r *reader) cached(id uint64) *pageRecord {
-	if pg := r.pages[id]; pg != nil {
-		return pg
+	if r.pages != nil {
+		if pg := r.pages[id]; pg != nil {
+			return pg
+		}
 	}
 	return r.s.cache.get(id)
 }
 
 // value is the out-of-line value ref, or false after noting it missed.
 func (r *reader) value(ref uint64) ([]byte, bool) {
-	if v, ok := r.values[ref]; ok {
+	if v, ok := r.values[ref]; ok { // nil map: none fetched
 		return v, true
 	}
 	if !containsID(r.missValues, ref) {
@@ -70,11 +60,11 @@ func containsID(ids []uint64, id uint64) bool {
 
 // lookup is the committed state of key: found, its inline value or its ref;
 // ok is false when the page it is on was not cached (noted as missed).
-func (r *reader) lookup(t *table, key []byte) (value []byte, ref uint64, found, ok bool) {
-	if e, hit := t.mem.Get(&memEntry{key: string(key)}); hit {
+func (r *reader) lookup(t *table, key []byte, h uint64) (value []byte, ref uint64, found, ok bool) {
+	if e := t.mem.get(key, h); e != nil {
 		return e.value, e.ref, !e.del, true
 	}
-	i := pageIndex(t.pages, key)
+	i := t.pageOf(key)
 	if i < 0 {
 		return nil, 0, false, true
 	}
@@ -82,17 +72,18 @@ func (r *reader) lookup(t *table, key []byte) (value []byte, ref uint64, found, 
 	if pg == nil {
 		return nil, 0, false, false
 	}
-	j := sort.Search(len(pg.Entries), func(j int) bool { return bytes.Compare(pg.Entries[j].Key, key) >= 0 })
-	if j < len(pg.Entries) && bytes.Equal(pg.Entries[j].Key, key) {
+	if j, hit := pg.find(key, h); hit {
 		return pg.Entries[j].Value, pg.Entries[j].Ref, true, true
 	}
 	return nil, 0, false, true
 }
 
-// get is the value of key (with withValue, out-of-line ones fetched too);
-// ok is false when something it needs was missed. The value is not a copy.
-func (r *reader) get(t *table, key []byte, withValue bool) (v []byte, found, ok bool) {
-	v, ref, found, ok := r.lookup(t, key)
+// get is the value of key, whose keyHash is h (with withValue, out-of-line
+// ones fetched too); ok is false when something it needs was missed. The
+// value is not a copy but its capacity is capped: a merge function may
+// append to it.
+func (r *reader) get(t *table, key []byte, h uint64, withValue bool) (v []byte, found, ok bool) {
+	v, ref, found, ok := r.lookup(t, key, h)
 	if !ok || !found {
 		return nil, found, ok
 	}
@@ -102,9 +93,9 @@ func (r *reader) get(t *table, key []byte, withValue bool) (v []byte, found, ok 
 		}
 	}
 	if v == nil {
-		v = []byte{}
+		return []byte{}, true, true
 	}
-	return v, true, true
+	return v[:len(v):len(v)], true, true
 }
 
 // row is one row of a scan before its value is resolved.
@@ -124,13 +115,13 @@ const scanBatch = 16
 func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 	lo, hi := 0, len(t.pages) // the pages that overlap rng
 	if rng.Start != nil {
-		lo = max(pageIndex(t.pages, rng.Start), 0)
+		lo = max(t.pageOf(rng.Start), 0)
 	}
 	if rng.End != nil {
-		hi = sort.Search(len(t.pages), func(i int) bool { return bytes.Compare(t.pages[i].First, rng.End) >= 0 })
+		hi = t.pageAtOrAbove(rng.End)
 	}
 	in := func(k []byte) bool {
-		return bytes.Compare(k, rng.Start) >= 0 && (rng.End == nil || bytes.Compare(k, rng.End) < 0)
+		return compareKeys(k, rng.Start) >= 0 && (rng.End == nil || compareKeys(k, rng.End) < 0)
 	}
 	// The cached run of pages from the scan's start, and the key where the
 	// pages not read yet begin (ascending) or end (descending).
@@ -171,9 +162,9 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 			return true
 		}
 		if !rng.Reverse {
-			return bound != nil && bytes.Compare(k, bound) < 0
+			return bound != nil && compareKeys(k, bound) < 0
 		}
-		return bound != nil && bytes.Compare(k, bound) >= 0
+		return bound != nil && compareKeys(k, bound) >= 0
 	}
 	// Page rows in rng, in key order.
 	var fromPages []row
@@ -197,28 +188,28 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 	// Memtable entries in rng, in key order.
 	var fromMem []*memEntry
 	visit := func(e *memEntry) bool {
-		if rng.End != nil && e.key >= string(rng.End) {
+		if rng.End != nil && compareKeys(e.key, rng.End) >= 0 {
 			return false
 		}
 		fromMem = append(fromMem, e)
 		return true
 	}
-	t.mem.AscendGreaterOrEqual(&memEntry{key: string(rng.Start)}, visit)
+	t.mem.tree.AscendGreaterOrEqual(&memEntry{key: rng.Start}, visit)
 	// Merge: the memtable wins over a page row of the same key.
 	merged := make([]row, 0, len(fromPages)+len(fromMem))
 	i, j := 0, 0
 	for i < len(fromPages) || j < len(fromMem) {
 		switch {
-		case j == len(fromMem) || (i < len(fromPages) && string(fromPages[i].key) < fromMem[j].key):
+		case j == len(fromMem) || (i < len(fromPages) && compareKeys(fromPages[i].key, fromMem[j].key) < 0):
 			merged = append(merged, fromPages[i])
 			i++
 		default:
 			e := fromMem[j]
-			if i < len(fromPages) && string(fromPages[i].key) == e.key {
+			if i < len(fromPages) && compareKeys(fromPages[i].key, e.key) == 0 {
 				i++
 			}
 			if !e.del {
-				merged = append(merged, row{[]byte(e.key), e.value, e.ref})
+				merged = append(merged, row{e.key, e.value, e.ref})
 			}
 			j++
 		}
@@ -288,6 +279,7 @@ func (c *cache) put(id uint64, p *pageRecord, size int) {
 		c.lru.MoveToFront(el)
 		return
 	}
+	size += 8 * len(p.Entries) // about what its index takes, once built
 	c.pages[id] = c.lru.PushFront(&cached{id, p, size})
 	c.size += size
 	for c.size > c.limit && c.lru.Len() > 1 {

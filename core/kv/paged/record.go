@@ -2,6 +2,12 @@ package paged
 
 //go:generate go tool msgp -unexported -io=false -tests=false -o record_gen.go
 
+// The byte fields are decoded zero-copy (the zerocopy tag part changes the
+// decoder only, not the format): a decoded record aliases the bytes it was
+// read from, one buffer a page or a row instead of two allocations an
+// entry. Such a slice's capacity runs on into the bytes after it, so it is
+// never appended to, and never handed out without a copy or a cap.
+
 // headRecord is the row every write compares and sets.
 type headRecord struct {
 	Seq    uint64 `msg:"s"` // the last write-ahead row written
@@ -23,7 +29,7 @@ type tableRecord struct {
 // pageRef locates one page: the keys from First (the lowest key of the page;
 // the first page also takes every key below) up to the next page's First.
 type pageRef struct {
-	First []byte `msg:"f"`
+	First []byte `msg:"f,zerocopy"`
 	ID    uint64 `msg:"i"`
 	Count uint32 `msg:"c"` // entries
 	Size  uint32 `msg:"z"` // bytes of keys and inline values
@@ -38,8 +44,8 @@ type walRecord struct {
 
 type walOp struct {
 	Table string `msg:"t"`
-	Key   []byte `msg:"k"`
-	Value []byte `msg:"v,omitempty"`
+	Key   []byte `msg:"k,zerocopy"`
+	Value []byte `msg:"v,omitempty,zerocopy"`
 	Ref   uint64 `msg:"r,omitempty"` // the value is the row of this id
 	Del   bool   `msg:"x,omitempty"`
 }
@@ -47,10 +53,12 @@ type walOp struct {
 // pageRecord is one page: entries in ascending key order.
 type pageRecord struct {
 	Entries []pageEntry `msg:"e"`
+
+	index []uint32 `msg:"-"` // by key hash, built at the page's first lookup (pages.go); not stored
 }
 
 type pageEntry struct {
-	Key   []byte `msg:"k"`
-	Value []byte `msg:"v,omitempty"`
+	Key   []byte `msg:"k,zerocopy"`
+	Value []byte `msg:"v,omitempty,zerocopy"`
 	Ref   uint64 `msg:"r,omitempty"`
 }

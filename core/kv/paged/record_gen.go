@@ -270,13 +270,13 @@ func (z *pageEntry) UnmarshalMsg(bts []byte) (o []byte, err error) {
 		}
 		switch msgp.UnsafeString(field) {
 		case "k":
-			z.Key, bts, err = msgp.ReadBytesBytes(bts, z.Key)
+			z.Key, bts, err = msgp.ReadBytesZC(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Key")
 				return
 			}
 		case "v":
-			z.Value, bts, err = msgp.ReadBytesBytes(bts, z.Value)
+			z.Value, bts, err = msgp.ReadBytesZC(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Value")
 				return
@@ -394,13 +394,13 @@ func (z *pageRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					}
 					switch msgp.UnsafeString(field) {
 					case "k":
-						z.Entries[za0001].Key, bts, err = msgp.ReadBytesBytes(bts, z.Entries[za0001].Key)
+						z.Entries[za0001].Key, bts, err = msgp.ReadBytesZC(bts)
 						if err != nil {
 							err = msgp.WrapError(err, "Entries", za0001, "Key")
 							return
 						}
 					case "v":
-						z.Entries[za0001].Value, bts, err = msgp.ReadBytesBytes(bts, z.Entries[za0001].Value)
+						z.Entries[za0001].Value, bts, err = msgp.ReadBytesZC(bts)
 						if err != nil {
 							err = msgp.WrapError(err, "Entries", za0001, "Value")
 							return
@@ -479,7 +479,7 @@ func (z *pageRef) UnmarshalMsg(bts []byte) (o []byte, err error) {
 		}
 		switch msgp.UnsafeString(field) {
 		case "f":
-			z.First, bts, err = msgp.ReadBytesBytes(bts, z.First)
+			z.First, bts, err = msgp.ReadBytesZC(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "First")
 				return
@@ -678,13 +678,13 @@ func (z *walOp) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				return
 			}
 		case "k":
-			z.Key, bts, err = msgp.ReadBytesBytes(bts, z.Key)
+			z.Key, bts, err = msgp.ReadBytesZC(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Key")
 				return
 			}
 		case "v":
-			z.Value, bts, err = msgp.ReadBytesBytes(bts, z.Value)
+			z.Value, bts, err = msgp.ReadBytesZC(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Value")
 				return

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/btree"
+	"github.com/tinylib/msgp/msgp"
 
 	"github.com/idbsync/idbsync/core/kv"
 )
@@ -79,12 +79,17 @@ type Store struct {
 	raw      []byte // the head as stored: what every write expects
 	head     headRecord
 	tables   map[string]*table
+	nextID   uint32   // the id of the next table made
 	memBytes int      // bytes of keys and values in the memtables
 	memRefs  int      // memtable entries whose value is out of line
 	rows     int      // write-ahead rows not merged into the pages
 	dead     []uint64 // out-of-line values nothing references once merged
 	cache    cache
 	idle     *time.Timer // the idle merge, rearmed by every commit
+
+	arena  arena       // the memtables' entries
+	commit commitState // Commit's scratch, reused by every commit
+	merges mergeState  // merge's scratch
 }
 
 var _ kv.Store = (*Store)(nil)
@@ -92,26 +97,38 @@ var _ kv.Store = (*Store)(nil)
 // table is one table: its pages (from the manifest) and its memtable (the
 // writes of the rows not merged yet).
 type table struct {
-	name  string
-	pages []pageRef
-	mem   *btree.BTreeG[*memEntry]
+	name   string
+	id     uint32 // the table's number in this Store, for Commit's cell hashes
+	enc    []byte // name, encoded as a write-ahead row's ops hold it
+	pages  []pageRef
+	firsts []uint64 // the prefix of every page's First (pages.go)
+	mem    *memtable
 }
 
-// memEntry is the state a write left a key in.
-type memEntry struct {
-	key   string
-	value []byte
-	ref   uint64 // the value is out of line, in the value row ref
-	del   bool
+func (s *Store) newTable(name string, pages []pageRef) *table {
+	s.nextID++
+	t := &table{name: name, id: s.nextID, enc: msgp.AppendString(nil, name), mem: newMemtable()}
+	t.setPages(pages)
+	return t
 }
 
-func lessEntry(a, b *memEntry) bool { return a.key < b.key }
-
-func newTable(name string, pages []pageRef) *table {
-	return &table{name: name, pages: pages, mem: btree.NewG(16, lessEntry)}
+// memPut makes the state of key (h its keyHash) in t's memtable what a
+// write left: its inline value, its value row ref, or deleted.
+func (s *Store) memPut(t *table, key []byte, h uint64, value []byte, ref uint64, del bool) {
+	e, added := t.mem.entry(key, h, &s.arena)
+	if !added {
+		s.memBytes -= entrySize(e)
+		if e.ref != 0 {
+			s.memRefs--
+		}
+		e.key = key // the same bytes, in the newer row
+	}
+	e.value, e.ref, e.del = value, ref, del
+	s.memBytes += entrySize(e)
+	if ref != 0 {
+		s.memRefs++
+	}
 }
-
-func entrySize(e *memEntry) int { return len(e.key) + len(e.value) + 16 }
 
 // Open opens the store over be (creating it when the database is empty)
 // with opts.Tables. The store owns be from then on: Close closes it.
@@ -174,6 +191,7 @@ func (s *Store) catchUp(snap *Snapshot) error {
 	if snap.Head == nil {
 		s.raw, s.head, s.tables = nil, headRecord{}, map[string]*table{}
 		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
+		s.arena.reset()
 		return nil
 	}
 	var h headRecord
@@ -190,9 +208,10 @@ func (s *Store) catchUp(snap *Snapshot) error {
 		}
 		s.tables = map[string]*table{}
 		for _, t := range m.Tables {
-			s.tables[t.Name] = newTable(t.Name, t.Pages)
+			s.tables[t.Name] = s.newTable(t.Name, t.Pages)
 		}
 		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
+		s.arena.reset()
 	}
 	next := from + 1
 	for _, row := range snap.WAL {
@@ -218,24 +237,18 @@ func (s *Store) catchUp(snap *Snapshot) error {
 	return nil
 }
 
-// apply adds a committed row's writes to the memtables.
+// apply adds a committed row's writes to the memtables; the entries alias
+// rec, decoded zero-copy from a row the store owns.
 func (s *Store) apply(rec *walRecord) error {
-	for _, op := range rec.Ops {
-		t := s.tables[op.Table]
-		if t == nil {
-			return fmt.Errorf("%w: paged: a write-ahead row writes table %q, which the manifest lacks", kv.ErrCorrupt, op.Table)
-		}
-		e := &memEntry{key: string(op.Key), value: op.Value, ref: op.Ref, del: op.Del}
-		if old, ok := t.mem.ReplaceOrInsert(e); ok {
-			s.memBytes -= entrySize(old)
-			if old.ref != 0 {
-				s.memRefs--
+	var t *table
+	for i := range rec.Ops {
+		op := &rec.Ops[i]
+		if t == nil || t.name != op.Table {
+			if t = s.tables[op.Table]; t == nil {
+				return fmt.Errorf("%w: paged: a write-ahead row writes table %q, which the manifest lacks", kv.ErrCorrupt, op.Table)
 			}
 		}
-		s.memBytes += entrySize(e)
-		if e.ref != 0 {
-			s.memRefs++
-		}
+		s.memPut(t, op.Key, keyHash(op.Key), op.Value, op.Ref, op.Del)
 	}
 	s.dead = append(s.dead, rec.Dead...)
 	s.rows++
@@ -296,6 +309,9 @@ func (s *Store) fetch(ctx context.Context, r *reader, log bool) (bool, error) {
 			return false, fmt.Errorf("%w: paged: page %d: %v", kv.ErrCorrupt, id, err)
 		}
 		s.cache.put(id, &p, len(snap.Pages[i]))
+		if r.pages == nil {
+			r.pages = map[uint64]*pageRecord{}
+		}
 		r.pages[id] = &p
 	}
 	for i, id := range r.missValues {
@@ -305,6 +321,9 @@ func (s *Store) fetch(ctx context.Context, r *reader, log bool) (bool, error) {
 			}
 			continue
 		}
+		if r.values == nil {
+			r.values = map[uint64][]byte{}
+		}
 		r.values[id] = snap.Values[i]
 	}
 	return true, nil
@@ -313,10 +332,10 @@ func (s *Store) fetch(ctx context.Context, r *reader, log bool) (bool, error) {
 // view runs fn, which reads through r, until it has everything it needs
 // and the head it read against is the stored one.
 func (s *Store) view(ctx context.Context, fn func(r *reader) bool) error {
-	pages, values := map[uint64]*pageRecord{}, map[uint64][]byte{}
+	r := &reader{s: s}
 	checked, log := false, false
 	for range maxAttempts {
-		r := &reader{s: s, pages: pages, values: values}
+		r.missPages, r.missValues = r.missPages[:0], r.missValues[:0]
 		done := fn(r) && len(r.missPages) == 0 && len(r.missValues) == 0
 		if done && checked {
 			return nil
@@ -366,7 +385,7 @@ func (s *Store) GetMany(ctx context.Context, name string, keys [][]byte) ([][]by
 		}
 		done := true
 		for i, k := range keys {
-			v, found, ok := r.get(t, k, true)
+			v, found, ok := r.get(t, k, keyHash(k), true)
 			if !ok {
 				done = false
 				continue
@@ -457,7 +476,7 @@ func (s *Store) CreateTables(ctx context.Context, names ...string) error {
 		}
 		s.raw, s.head = raw, h
 		for _, n := range missing {
-			s.tables[n] = newTable(n, nil)
+			s.tables[n] = s.newTable(n, nil)
 		}
 	}
 	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
