@@ -36,6 +36,7 @@ var sentinels = map[string]error{
 	"changelog.ErrMissingCapability": changelog.ErrMissingCapability,
 	"changelog.ErrNotFound":          changelog.ErrNotFound,
 	"engine.ErrClosed":               engine.ErrClosed,
+	"engine.ErrBlobMissing":          engine.ErrBlobMissing,
 	"errcode.ErrInternal":            errcode.ErrInternal,
 	"errcode.ErrInvalidArgument":     errcode.ErrInvalidArgument,
 	"errcode.ErrPermissionDenied":    errcode.ErrPermissionDenied,
