@@ -1,9 +1,10 @@
 // Attachments through the real sync server (dist/idbsync-server): a blob
 // put on one device (a browser context with its own storage) is read on
-// another byte for byte; an upload cut short by the page closing resumes
-// when the device comes back, leaving no orphan on the server; a download
-// cut short is fetched again by the next read; a deleted attachment is
-// collected on the server once nothing references it.
+// another byte for byte; an upload cut short by the page crashing or by the
+// server being SIGKILLed resumes from the parts the server kept, leaving no
+// orphan on the server; a download cut short either way is fetched again by
+// the next read; a deleted attachment is collected on the server once
+// nothing references it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, newContext, openPage } from './lib.mjs';
@@ -31,8 +32,8 @@ const MiB = 1 << 20;
  * pred(url, init) accepts hang for good (and sets net.stalled); net.log
  * lists every request as "METHOD path".
  */
-function setUp(page, { name, space, server }) {
-  return page.evaluate(async ({ url, name, space, token }) => {
+function setUp(page, { name, space, server, timeout = 60_000 }) {
+  return page.evaluate(async ({ url, name, space, token, timeout }) => {
     const m = await T.load();
     const e = await m.open({ name });
     const net = { log: [], stalled: false, stall: null };
@@ -48,11 +49,20 @@ function setUp(page, { name, space, server }) {
       return fetch(u, init);
     };
     const progress = [];
-    const t = m.fetchTransport(url, { space, token, fetch: wrapped, timeout: 60_000, onProgress: (p) => progress.push(p) });
+    const t = m.fetchTransport(url, { space, token, fetch: wrapped, timeout, onProgress: (p) => progress.push(p) });
     const sync = m.live(e, t, { minBackoff: 100, maxBackoff: 1_000 });
     globalThis.dev = { m, e, t, sync, net, progress };
     return { peer: e.peer };
-  }, { url: server.url, name, space, token: server.token });
+  }, { url: server.url, name, space, token: server.token, timeout });
+}
+
+/** Kills page's renderer (CDP Page.crash), as a crashed tab dies: no unload, nothing more runs. */
+async function crash(context, page) {
+  const crashed = new Promise((ok) => page.once('crash', () => ok(true)));
+  const cdp = await context.newCDPSession(page);
+  cdp.send('Page.crash').catch(() => {});
+  assert.ok(await Promise.race([crashed, new Promise((r) => setTimeout(() => r(false), 10_000))]), 'the page crashed');
+  await page.close().catch(() => {});
 }
 
 /** In page: waits until the server holds every entry of the page's own peer. */
@@ -151,7 +161,7 @@ test('a 5 MiB image put on one device is read on the other byte for byte, fetche
   }
 });
 
-test('a page closed mid-upload: reopened, the upload resumes from the parts the server has and completes; no orphan stays', { timeout: 120_000 }, async () => {
+test('a page killed mid-upload (Page.crash): reopened, the upload resumes from the parts the server has and completes; no orphan stays', { timeout: 120_000 }, async () => {
   const space = 'att-resume';
   const ca = await newContext(env);
   const cb = await newContext(env);
@@ -163,7 +173,7 @@ test('a page closed mid-upload: reopened, the upload resumes from the parts the 
     await a.evaluate(() => dev.e.putBlob('img/big', dev.bytes));
     await a.evaluate(() => T.waitFor(() => dev.net.stalled, 'the upload stalled at part 2', 30_000));
     assert.deepEqual(await serverBlobs(srv, space).then((s) => [s.contents, s.parts]), [0, 2], 'parts 0 and 1 staged');
-    await a.close({ runBeforeUnload: false });
+    await crash(ca, a);
 
     a = await openPage(env, ca);
     await setUp(a, { name: 'att-a', space, server: srv });
@@ -184,7 +194,7 @@ test('a page closed mid-upload: reopened, the upload resumes from the parts the 
   }
 });
 
-test('a page closed mid-download: the next getBlob fetches it whole', { timeout: 120_000 }, async () => {
+test('a page killed mid-download (Page.crash): the next getBlob fetches it whole', { timeout: 120_000 }, async () => {
   const space = 'att-download';
   const ca = await newContext(env);
   const cb = await newContext(env);
@@ -203,7 +213,7 @@ test('a page closed mid-download: the next getBlob fetches it whole', { timeout:
       dev.e.getBlob('doc').catch(() => {});
     });
     await b.evaluate(() => T.waitFor(() => dev.net.stalled, 'the download stalled at its third part', 30_000));
-    await b.close({ runBeforeUnload: false });
+    await crash(cb, b);
 
     b = await openPage(env, cb);
     await setUp(b, { name: 'att-b', space, server: srv });
@@ -214,6 +224,47 @@ test('a page closed mid-download: the next getBlob fetches it whole', { timeout:
   } finally {
     await ca.close();
     await cb.close();
+  }
+});
+
+test('the server SIGKILLed mid-upload and mid-download: the upload resumes from the parts it had kept, the read is retried', { timeout: 120_000 }, async () => {
+  const space = 'att-server-kill';
+  const own = await SyncServer.start();
+  const ca = await newContext(env);
+  const cb = await newContext(env);
+  try {
+    const a = await openPage(env, ca);
+    const b = await openPage(env, cb);
+    // A short timeout: the request the kill cut (stalled here) gives up soon.
+    await setUp(a, { name: 'att-a', space, server: own, timeout: 3_000 });
+    await setUp(b, { name: 'att-b', space, server: own, timeout: 3_000 });
+    await a.evaluate(() => dev.net.stallAt((path, init) => init.method === 'PUT' && path.endsWith('/parts/2')));
+    const hash = await randomBlob(a, 5 * MiB);
+    await a.evaluate(() => dev.e.putBlob('img/k', dev.bytes));
+    await a.evaluate(() => T.waitFor(() => dev.net.stalled, 'the upload stalled at part 2', 30_000));
+    await own.kill('SIGKILL');
+    await own.restart();
+    await pushed(a, 'pushed after the restart');
+    const ups = await a.evaluate(() => dev.net.log.filter((l) => l.startsWith('PUT ')));
+    assert.deepEqual(ups, [0, 1, 2, 2, 3, 4].map((n) => `PUT blobs/${hash}/parts/${n}`),
+      'parts 0 and 1 outlived the kill: after it only 2 (again), 3 and 4');
+    assert.deepEqual(await serverBlobs(own, space).then((s) => [s.contents, s.parts]), [1, 0]);
+
+    await waitForAttachment(b, 'img/k');
+    await b.evaluate(() => {
+      dev.net.stallAt((path, init) => path.startsWith('blobs/') && init.headers?.range === `bytes=${1 << 21}-${(3 << 20) - 1}`);
+      globalThis.first = dev.e.getBlob('img/k').then(() => 'resolved', (err) => err.code);
+    });
+    await b.evaluate(() => T.waitFor(() => dev.net.stalled, 'the download stalled at its third part', 30_000));
+    await own.kill('SIGKILL');
+    await own.restart();
+    assert.equal(await b.evaluate(() => globalThis.first), 'UNAVAILABLE', 'the read the kill cut rejects UNAVAILABLE');
+    assert.deepEqual(await readBlob(b, 'img/k'), { hash, size: 5 * MiB }, 'read again: whole');
+    for (const p of [a, b]) assert.deepEqual(p.errors, []);
+  } finally {
+    await ca.close();
+    await cb.close();
+    await own.close();
   }
 });
 
