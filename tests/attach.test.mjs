@@ -12,10 +12,10 @@ import { SyncServer } from './syncserverlib.mjs';
 
 let env;
 let srv; // default grace: what an upload cut short left stays for its resume
-let quick; // sweeps every 200 ms with a grace of 200 ms
+let quick; // sweeps every 200 ms with a grace of 2 s (shorter than the time between an upload and its entry would lose it)
 before(async () => {
   [env, srv, quick] = await Promise.all([
-    start(), SyncServer.start(), SyncServer.start({ args: ['-blob-grace', '200ms', '-blob-sweep', '200ms'] }),
+    start(), SyncServer.start(), SyncServer.start({ args: ['-blob-grace', '2s', '-blob-sweep', '200ms'] }),
   ]);
 });
 after(async () => {
@@ -283,12 +283,12 @@ test('deleting the attachment on one device frees it on the server once no repli
     await waitForAttachment(b, 'img/copy');
     assert.deepEqual(await readBlob(b, 'img/copy'), { hash, size: 2 * MiB });
     // Sweeps come and go: the bytes stay while a key references them.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 3_000));
     assert.equal((await serverBlobs(quick, space)).contents, 1, 'two keys, one content');
 
     await a.evaluate(() => dev.e.deleteBlob('img/x'));
     await pushed(a, 'delete pushed');
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 3_000));
     assert.equal((await serverBlobs(quick, space)).contents, 1, 'img/copy still references it');
     assert.equal(await a.evaluate(() => dev.e.stats().then((s) => s.contents)), 1, 'kept on a too');
 

@@ -84,17 +84,24 @@ func (m *MemoryBlobs) Revisions(context.Context) ([]Revision, error) {
 // DefaultChunkSize is the chunk size of KVBlobs.
 const DefaultChunkSize = 256 << 10
 
+// DefaultChunksPerCommit is how many chunks of DefaultChunkSize a KVBlobs
+// commits at once (4 MiB): a commit is a few requests however large it is
+// (in the browser one IndexedDB transaction), so a 1 MiB blob is one.
+const DefaultChunksPerCommit = 16
+
 // manifestChunk is the chunk number of a blob's manifest row, after every
 // data chunk.
 const manifestChunk = ^uint32(0)
 
 // KVBlobs is a BlobStore over a kv.Store table (in the browser, an IndexedDB
-// object store): a blob is written in chunks, one transaction each, then a
-// manifest row; a crash in between leaves a partial blob without manifest.
+// object store): a blob is written in chunks, a few per transaction, the
+// last transaction with the manifest row; a crash in between leaves a
+// partial blob without manifest.
 type KVBlobs struct {
-	store kv.Store
-	table string
-	chunk int
+	store     kv.Store
+	table     string
+	chunk     int
+	perCommit int
 
 	// AfterChunk, when set, runs after each chunk is committed; an error
 	// stops the write there (tests use it to crash mid-blob).
@@ -107,15 +114,18 @@ var (
 )
 
 // NewKVBlobs returns the blob store in <prefix>/blobs of store, creating the
-// table; chunkSize <= 0 means DefaultChunkSize.
+// table; chunkSize <= 0 means DefaultChunkSize, committed
+// DefaultChunksPerCommit at a time (a chunk size given commits each chunk on
+// its own, for tests that stop a write between chunks).
 func NewKVBlobs(ctx context.Context, store kv.Store, prefix string, chunkSize int) (*KVBlobs, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
+	perCommit := 1
 	if chunkSize <= 0 {
-		chunkSize = DefaultChunkSize
+		chunkSize, perCommit = DefaultChunkSize, DefaultChunksPerCommit
 	}
-	b := &KVBlobs{store: store, table: prefix + "/blobs", chunk: chunkSize}
+	b := &KVBlobs{store: store, table: prefix + "/blobs", chunk: chunkSize, perCommit: perCommit}
 	if err := store.CreateTables(ctx, b.table); err != nil {
 		return nil, err
 	}
@@ -126,25 +136,35 @@ func chunkKey(rev Revision, n uint32) []byte {
 	return kv.AppendUint32(kv.AppendUUID(make([]byte, 0, 20), rev), n)
 }
 
-// Put implements BlobStore: chunks first, each in its own batch, then the
-// manifest.
+// Put implements BlobStore: the chunks, perCommit to a batch, then the
+// manifest (in the batch of the last chunks when several go per batch).
+// The chunks are slices of data, not copies.
 func (s *KVBlobs) Put(ctx context.Context, rev Revision, data []byte) error {
-	n := 0
-	for off := 0; off < len(data) || n == 0; off += s.chunk {
-		end := min(off+s.chunk, len(data))
+	chunks := max(1, (len(data)+s.chunk-1)/s.chunk)
+	m, _ := (&blobManifest{Size: int64(len(data)), Chunks: uint32(chunks)}).MarshalMsg(nil)
+	for first := 0; first < chunks; first += s.perCommit {
+		last := min(first+s.perCommit, chunks)
 		var b kv.Batch
-		b.Put(s.table, chunkKey(rev, uint32(n)), data[off:end])
+		for n := first; n < last; n++ {
+			b.Put(s.table, chunkKey(rev, uint32(n)), data[min(n*s.chunk, len(data)):min((n+1)*s.chunk, len(data))])
+		}
+		if last == chunks && s.perCommit > 1 {
+			b.Put(s.table, chunkKey(rev, manifestChunk), m)
+		}
 		if err := s.store.Commit(ctx, &b); err != nil {
 			return err
 		}
 		if s.AfterChunk != nil {
-			if err := s.AfterChunk(rev, n); err != nil {
-				return err
+			for n := first; n < last; n++ {
+				if err := s.AfterChunk(rev, n); err != nil {
+					return err
+				}
 			}
 		}
-		n++
 	}
-	m, _ := (&blobManifest{Size: int64(len(data)), Chunks: uint32(n)}).MarshalMsg(nil)
+	if s.perCommit > 1 {
+		return nil
+	}
 	var b kv.Batch
 	b.Put(s.table, chunkKey(rev, manifestChunk), m)
 	return s.store.Commit(ctx, &b)

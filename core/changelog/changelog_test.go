@@ -3,6 +3,7 @@ package changelog_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/idbsync/idbsync/core/changelog"
 	"github.com/idbsync/idbsync/core/changelog/changelogtest"
+	"github.com/idbsync/idbsync/core/kv"
 	"github.com/idbsync/idbsync/core/kv/kvtest"
 	"github.com/idbsync/idbsync/core/kv/memkv"
 )
@@ -290,4 +292,70 @@ func TestSweepCountsOnlyItsOwn(t *testing.T) {
 	got, err := m.Get(ctx, "x")
 	require.NoError(t, err)
 	assert.Equal(t, large('b'), got)
+}
+
+// commitCounter is a memkv store that counts commits.
+type commitCounter struct {
+	*memkv.Store
+	commits atomic.Int64
+}
+
+func (c *commitCounter) Commit(ctx context.Context, b *kv.Batch) error {
+	c.commits.Add(1)
+	return c.Store.Commit(ctx, b)
+}
+
+// TestKVBlobsCommitsChunksTogether: with the default chunks, a blob goes in
+// one commit per DefaultChunksPerCommit chunks, the manifest in the last,
+// and one stopped between commits reads as absent.
+func TestKVBlobsCommitsChunksTogether(t *testing.T) {
+	chunk := changelog.DefaultChunkSize
+	per := changelog.DefaultChunksPerCommit
+	tests := []struct {
+		name    string
+		size    int
+		commits int64
+	}{
+		{"Empty", 0, 1},
+		{"OneChunk", 10, 1},
+		{"OneMiB", 1 << 20, 1},
+		{"OneBatchFull", per * chunk, 1},
+		{"OneByteMore", per*chunk + 1, 2},
+		{"NineMiB", 9<<20 + 7, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &commitCounter{Store: memkv.New()}
+			b, err := changelog.NewKVBlobs(ctx, store, "", 0)
+			require.NoError(t, err)
+			data := bytes.Repeat([]byte{0xA5, 0x5A, 0x01}, tc.size/3+1)[:tc.size]
+			rev, err := changelog.NewRevision()
+			require.NoError(t, err)
+			before := store.commits.Load()
+			require.NoError(t, b.Put(ctx, rev, data))
+			assert.Equal(t, tc.commits, store.commits.Load()-before, "commits")
+			got, err := b.Get(ctx, rev)
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(data, got), "round trip")
+		})
+	}
+	t.Run("StoppedBetweenCommits", func(t *testing.T) {
+		b, err := changelog.NewKVBlobs(ctx, memkv.New(), "", 0)
+		require.NoError(t, err)
+		stop := errors.New("stop")
+		b.AfterChunk = func(_ changelog.Revision, n int) error {
+			if n == per-1 {
+				return stop
+			}
+			return nil
+		}
+		rev, err := changelog.NewRevision()
+		require.NoError(t, err)
+		require.ErrorIs(t, b.Put(ctx, rev, make([]byte, 2*per*chunk)), stop)
+		_, err = b.Get(ctx, rev)
+		require.ErrorIs(t, err, changelog.ErrNotFound, "a partial blob has no manifest")
+		revs, err := b.Revisions(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []changelog.Revision{rev}, revs, "listed, for the sweep")
+	})
 }
