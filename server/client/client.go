@@ -3,7 +3,10 @@
 // Package client is the Go side of the idbsync server's protocol: a
 // syncer.Replica over HTTP for one space, for native clients, tools and
 // tests. It attests (syncer.Attesting): the server vouches for the users of
-// the entries it serves, so a pull from it keeps them.
+// the entries it serves, so a pull from it keeps them. It takes attachments
+// (syncer.BlobSink): a sync from an engine uploads the bytes a page
+// references before the page, and FetchBlob downloads bytes written
+// elsewhere.
 package client
 
 import (
@@ -48,6 +51,18 @@ type Client struct {
 var (
 	_ syncer.Replica   = (*Client)(nil)
 	_ syncer.Attesting = (*Client)(nil)
+	_ syncer.BlobSink  = (*Client)(nil)
+)
+
+// Bounds of the answers the client reads: more than that is not what the
+// protocol says (oplog.ErrCorrupt), and costs no more memory than the bound.
+const (
+	// maxAnswer bounds a wire batch or a blob read whole.
+	maxAnswer = 256 << 20
+	// maxJSONAnswer bounds the JSON answer of a blob call.
+	maxJSONAnswer = 1 << 20
+	// maxErrorAnswer bounds the body of an error answer ({code, message}).
+	maxErrorAnswer = 64 << 10
 )
 
 // New returns the client of space at the server whose root URL is base.
@@ -93,9 +108,17 @@ func (c *Client) post(ctx context.Context, call, contentType string, body []byte
 
 // do sends a request of method to call (see post).
 func (c *Client) do(ctx context.Context, method, call, contentType string, body []byte) ([]byte, error) {
+	out, _, err := c.send(ctx, method, call, contentType, body, maxAnswer)
+	return out, err
+}
+
+// send is do with the bound of a successful answer's body (limit bytes;
+// more is oplog.ErrCorrupt) and extra header pairs kv; it returns the
+// answer's header too.
+func (c *Client) send(ctx context.Context, method, call, contentType string, body []byte, limit int64, kv ...string) ([]byte, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+call, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -103,20 +126,32 @@ func (c *Client) do(ctx context.Context, method, call, contentType string, body 
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		req.Header.Set(kv[i], kv[i+1])
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("%w: %s: %v", errcode.ErrUnavailable, call, err)
+		return nil, nil, fmt.Errorf("%w: %s: %v", errcode.ErrUnavailable, call, err)
 	}
 	defer res.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: reading the answer: %v", errcode.ErrUnavailable, call, err)
+	ok := res.StatusCode/100 == 2
+	bound := int64(maxErrorAnswer)
+	if ok {
+		bound = limit
 	}
-	if res.StatusCode/100 == 2 {
-		return out, nil
+	// One byte past the bound tells an answer that is too long.
+	out, err := io.ReadAll(io.LimitReader(res.Body, bound+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: reading the answer: %v", errcode.ErrUnavailable, call, err)
+	}
+	if ok {
+		if int64(len(out)) > limit {
+			return nil, nil, fmt.Errorf("%w: %s: an answer of more than %d bytes", oplog.ErrCorrupt, call, limit)
+		}
+		return out, res.Header, nil
 	}
 	e := &Error{Status: res.StatusCode}
 	var answer struct{ Code, Message string }
@@ -125,7 +160,7 @@ func (c *Client) do(ctx context.Context, method, call, contentType string, body 
 	} else {
 		e.Code, e.Message = errcode.CodeUnavailable, fmt.Sprintf("%s: HTTP %d", call, res.StatusCode)
 	}
-	return nil, e
+	return nil, nil, e
 }
 
 // Cursors implements syncer.Replica.
