@@ -64,6 +64,11 @@ func (r *reader) lookup(t *table, key []byte, h uint64) (value []byte, ref uint6
 	if e := t.mem.get(key, h); e != nil {
 		return e.value, e.ref, !e.del, true
 	}
+	if t.frozen != nil {
+		if e := t.frozen.get(key, h); e != nil {
+			return e.value, e.ref, !e.del, true
+		}
+	}
 	i := t.pageOf(key)
 	if i < 0 {
 		return nil, 0, false, true
@@ -185,16 +190,12 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 			}
 		}
 	}
-	// Memtable entries in rng, in key order.
-	var fromMem []*memEntry
-	visit := func(e *memEntry) bool {
-		if rng.End != nil && compareKeys(e.key, rng.End) >= 0 {
-			return false
-		}
-		fromMem = append(fromMem, e)
-		return true
+	// Memtable entries in rng, in key order: the frozen ones under the
+	// others.
+	fromMem := memRange(t.mem, rng)
+	if t.frozen != nil {
+		fromMem = overlay(fromMem, memRange(t.frozen, rng))
 	}
-	t.mem.tree.AscendGreaterOrEqual(&memEntry{key: rng.Start}, visit)
 	// Merge: the memtable wins over a page row of the same key.
 	merged := make([]row, 0, len(fromPages)+len(fromMem))
 	i, j := 0, 0
@@ -242,6 +243,40 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 		pairs[k] = kv.Pair{Key: append([]byte{}, w.key...), Value: append([]byte{}, v...)}
 	}
 	return pairs, done
+}
+
+// memRange is the entries of m in rng, in key order.
+func memRange(m *memtable, rng kv.Range) []*memEntry {
+	var out []*memEntry
+	m.tree.AscendGreaterOrEqual(&memEntry{key: rng.Start}, func(e *memEntry) bool {
+		if rng.End != nil && compareKeys(e.key, rng.End) >= 0 {
+			return false
+		}
+		out = append(out, e)
+		return true
+	})
+	return out
+}
+
+// overlay is the entries of over and under (each in key order) in key
+// order, over's where both have a key.
+func overlay(over, under []*memEntry) []*memEntry {
+	if len(under) == 0 {
+		return over
+	}
+	out := make([]*memEntry, 0, len(over)+len(under))
+	for len(over) > 0 && len(under) > 0 {
+		switch c := compareKeys(over[0].key, under[0].key); {
+		case c < 0:
+			out, over = append(out, over[0]), over[1:]
+		case c > 0:
+			out, under = append(out, under[0]), under[1:]
+		default:
+			out, over, under = append(out, over[0]), over[1:], under[1:]
+		}
+	}
+	out = append(out, over...)
+	return append(out, under...)
 }
 
 // cache keeps decoded pages, the least recently used dropped first once
