@@ -3,14 +3,8 @@ package paged
 import (
 	"bytes"
 	"hash/maphash"
-
-	"github.com/google/btree"
+	"slices"
 )
-
-// memDegree is the memtable B-tree's minimum number of children per inner
-// node. A memtable holds some thousands of entries (up to MergeBytes);
-// measured with BenchmarkOplog/ApplyBatch500, 16 to 32 are alike.
-const memDegree = 32
 
 // memEntry is the state a write left a key in. Its slices alias the
 // write-ahead row it came from (the store's own encoding for its commits,
@@ -23,18 +17,28 @@ type memEntry struct {
 	del   bool
 }
 
-func lessEntry(a, b *memEntry) bool { return compareKeys(a.key, b.key) < 0 }
+func cmpEntry(a, b *memEntry) int { return compareKeys(a.key, b.key) }
 
 func entrySize(e *memEntry) int { return len(e.key) + len(e.value) + 16 }
 
 // memtable is the state the write-ahead rows not merged yet leave a
-// table's keys in: entries in key order (a B-tree, for scans and merges)
-// and an index of them by key hash, so that a lookup, and a write over a
-// key already there (done in place), never walk the tree.
+// table's keys in: an index of the entries by key hash, for lookups and
+// for writes over a key already there (done in place), and the entries in
+// key order, for scans and merges, put in order only when one needs it.
+//
+// New entries are appended, in no order, and sorted when a merge or a scan
+// comes: all at once, a sort is a fraction of what keeping a tree costs
+// (where each of a write's comparisons reaches for a key far from the
+// last, on a memtable of tens of thousands of entries: a fifth of a
+// commit). A scan after a few writes sorts only them: they stay a run of
+// their own, beside the sorted entries, until they are a quarter as many.
 type memtable struct {
-	tree  *btree.BTreeG[*memEntry]
-	index []memSlot // open addressing, at most half full; empty until the first entry
-	n     int
+	index  []memSlot // open addressing, at most half full; empty until the first entry
+	n      int
+	sorted []*memEntry // in key order
+	tail   []*memEntry // after sorted: tail[:tailSorted] in key order, the rest in none
+	// tailSorted is how much of tail is in order.
+	tailSorted int
 }
 
 type memSlot struct {
@@ -42,7 +46,7 @@ type memSlot struct {
 	e *memEntry
 }
 
-func newMemtable() *memtable { return &memtable{tree: btree.NewG(memDegree, lessEntry)} }
+func newMemtable() *memtable { return &memtable{} }
 
 // keySeed seeds keyHash.
 var keySeed = maphash.MakeSeed()
@@ -71,7 +75,7 @@ func (m *memtable) get(key []byte, h uint64) *memEntry {
 }
 
 // entry is the entry of key (h its keyHash) for the caller to fill in: the
-// one there, or a new one from a, holding key and already in the tree.
+// one there, or a new one from a that holds key.
 func (m *memtable) entry(key []byte, h uint64, a *arena) (e *memEntry, added bool) {
 	if 2*(m.n+1) > len(m.index) {
 		m.grow() // NB: half full at most, so that a miss (a new key) probes two or three slots
@@ -84,7 +88,7 @@ func (m *memtable) entry(key []byte, h uint64, a *arena) (e *memEntry, added boo
 			e.key = key
 			*sl = memSlot{h: h, e: e}
 			m.n++
-			m.tree.ReplaceOrInsert(e)
+			m.tail = append(m.tail, e)
 			return e, true
 		}
 		if sl.h == h && bytes.Equal(sl.e.key, key) {
@@ -110,11 +114,78 @@ func (m *memtable) grow() {
 	}
 }
 
+// order sorts what tail holds out of order into its run; with all, or
+// once the run is a quarter of sorted, it merges the run into sorted.
+func (m *memtable) order(all bool) {
+	if m.tailSorted < len(m.tail) {
+		fresh := m.tail[m.tailSorted:]
+		slices.SortFunc(fresh, cmpEntry)
+		if m.tailSorted > 0 {
+			run := mergeRuns(make([]*memEntry, 0, len(m.tail)), m.tail[:m.tailSorted], fresh)
+			copy(m.tail, run)
+		}
+		m.tailSorted = len(m.tail)
+	}
+	if len(m.tail) > 0 && (all || 4*len(m.tail) > len(m.sorted)) {
+		if len(m.sorted) == 0 {
+			m.sorted, m.tail = m.tail, m.sorted[:0]
+		} else {
+			m.sorted = mergeRuns(make([]*memEntry, 0, len(m.sorted)+len(m.tail)), m.sorted, m.tail)
+			clear(m.tail)
+			m.tail = m.tail[:0]
+		}
+		m.tailSorted = 0
+	}
+}
+
+// mergeRuns appends to out the entries of a and b (disjoint, each in key
+// order) in key order.
+func mergeRuns(out, a, b []*memEntry) []*memEntry {
+	for len(a) > 0 && len(b) > 0 {
+		if compareKeys(a[0].key, b[0].key) < 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	out = append(out, a...)
+	return append(out, b...)
+}
+
+// all is every entry in key order.
+func (m *memtable) all() []*memEntry {
+	m.order(true)
+	return m.sorted
+}
+
+// ascend calls fn with the entries from key start on, in key order, until
+// it returns false.
+func (m *memtable) ascend(start []byte, fn func(e *memEntry) bool) {
+	m.order(false)
+	from := func(run []*memEntry) []*memEntry {
+		i, _ := slices.BinarySearchFunc(run, start, func(e *memEntry, k []byte) int { return compareKeys(e.key, k) })
+		return run[i:]
+	}
+	a, b := from(m.sorted), from(m.tail)
+	for len(a) > 0 || len(b) > 0 {
+		var e *memEntry
+		if len(b) == 0 || (len(a) > 0 && compareKeys(a[0].key, b[0].key) < 0) {
+			e, a = a[0], a[1:]
+		} else {
+			e, b = b[0], b[1:]
+		}
+		if !fn(e) {
+			return
+		}
+	}
+}
+
 // clear empties m, keeping its room.
 func (m *memtable) clear() {
-	m.tree.Clear(true)
 	clear(m.index)
-	m.n = 0
+	clear(m.sorted)
+	clear(m.tail)
+	m.n, m.sorted, m.tail, m.tailSorted = 0, m.sorted[:0], m.tail[:0], 0
 }
 
 // arenaChunk is how many entries an arena allocates at once.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 
 	"github.com/tinylib/msgp/msgp"
 
@@ -129,9 +130,20 @@ func (s *Store) merge(ctx context.Context, background bool) error {
 	m.tables, m.fresh = m.tables[:0], m.fresh[:0]
 	defer func() {
 		clear(m.ents)
+		clear(m.runs)
 		clear(m.groups)
 		clear(m.tables)
 	}()
+	// The frozen entries, a table after another, put in order (no one
+	// else reads this copy; scans may order the memtables themselves).
+	s.snapshot()
+	if background {
+		s.mu.Unlock()
+	}
+	m.sort()
+	if background {
+		s.mu.Lock()
+	}
 	// The pages the frozen entries fall in, read and pinned: the cache may
 	// let go of them while the lock is not held.
 	r := &reader{s: s}
@@ -143,7 +155,7 @@ func (s *Store) merge(ctx context.Context, background bool) error {
 			return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
 		}
 		r.missPages = r.missPages[:0]
-		s.collect()
+		m.collect()
 		for _, g := range m.groups {
 			if g.page < 0 {
 				continue
@@ -248,6 +260,7 @@ func (s *Store) merge(ctx context.Context, background bool) error {
 // mergeState is what a merge works in, kept by the Store.
 type mergeState struct {
 	ents   []*memEntry // every frozen memtable's entries in key order, a table after another
+	runs   []run       // the tables' runs of ents
 	groups []group     // runs of ents that fall in one page
 	offs   []int       // where a page being encoded holds its keys and values
 	tables []tableMerge
@@ -271,26 +284,64 @@ type tableMerge struct {
 // freshPage is where a page written is in its table's new page list.
 type freshPage struct{ table, ref int }
 
-// collect groups the entries of the frozen memtables by the page they fall
-// in. It walks a memtable and the page list together, searching the list
-// only when an entry is past the current page.
-func (s *Store) collect() {
+// run is the entries of one table's frozen memtable in ents.
+type run struct {
+	t        *table
+	from, to int
+	sorted   int // ents[from:from+sorted] is in key order
+}
+
+// snapshot copies the frozen memtables' entries into s.merges.
+func (s *Store) snapshot() {
 	m := &s.merges
-	m.ents, m.groups = m.ents[:0], m.groups[:0]
+	m.ents, m.runs = m.ents[:0], m.runs[:0]
 	for _, t := range s.tables {
 		if t.frozen == nil || t.frozen.len() == 0 {
 			continue
 		}
+		from, sorted := len(m.ents), len(t.frozen.sorted)
+		if sorted == 0 {
+			sorted = t.frozen.tailSorted
+		}
+		m.ents = append(m.ents, t.frozen.sorted...)
+		m.ents = append(m.ents, t.frozen.tail...)
+		m.runs = append(m.runs, run{t: t, from: from, to: len(m.ents), sorted: sorted})
+	}
+}
+
+// sort puts every run of ents in key order.
+func (m *mergeState) sort() {
+	for _, r := range m.runs {
+		ents := m.ents[r.from:r.to]
+		if r.sorted == len(ents) {
+			continue
+		}
+		if r.sorted == 0 {
+			slices.SortFunc(ents, cmpEntry)
+			continue
+		}
+		slices.SortFunc(ents[r.sorted:], cmpEntry)
+		merged := mergeRuns(make([]*memEntry, 0, len(ents)), ents[:r.sorted], ents[r.sorted:])
+		copy(ents, merged)
+	}
+}
+
+// collect groups the entries of ents by the page they fall in. It walks a
+// table's run and its page list together, searching the list only when an
+// entry is past the current page.
+func (m *mergeState) collect() {
+	m.groups = m.groups[:0]
+	for _, r := range m.runs {
+		t := r.t
 		page := -2 // none yet
-		t.frozen.tree.Ascend(func(e *memEntry) bool {
+		for i := r.from; i < r.to; i++ {
+			e := m.ents[i]
 			if page == -2 || (page+1 < len(t.pages) && compareKeys(t.pages[page+1].First, e.key) <= 0) {
 				page = t.pageOf(e.key)
-				m.groups = append(m.groups, group{t: t, page: page, from: len(m.ents)})
+				m.groups = append(m.groups, group{t: t, page: page, from: i})
 			}
-			m.ents = append(m.ents, e)
-			m.groups[len(m.groups)-1].to = len(m.ents)
-			return true
-		})
+			m.groups[len(m.groups)-1].to = i + 1
+		}
 	}
 }
 

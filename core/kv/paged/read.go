@@ -248,7 +248,7 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 // memRange is the entries of m in rng, in key order.
 func memRange(m *memtable, rng kv.Range) []*memEntry {
 	var out []*memEntry
-	m.tree.AscendGreaterOrEqual(&memEntry{key: rng.Start}, func(e *memEntry) bool {
+	m.ascend(rng.Start, func(e *memEntry) bool {
 		if rng.End != nil && compareKeys(e.key, rng.End) >= 0 {
 			return false
 		}
