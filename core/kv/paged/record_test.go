@@ -118,3 +118,36 @@ func TestPageLookups(t *testing.T) {
 		}
 	}
 }
+
+// TestMemtableOrder: entries added in no order, scanned between writes
+// from any key, come in key order, each once.
+func TestMemtableOrder(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	m, a := newMemtable(), &arena{}
+	want := map[string]bool{}
+	for step := range 3000 {
+		k := []byte(fmt.Sprintf("k%04d", rnd.IntN(2000)))
+		e, _ := m.entry(k, keyHash(k), a)
+		e.value = k
+		want[string(k)] = true
+		if rnd.IntN(50) != 0 {
+			continue
+		}
+		start := []byte(fmt.Sprintf("k%04d", rnd.IntN(2000)))
+		var exp []string
+		for k := range want {
+			if k >= string(start) {
+				exp = append(exp, k)
+			}
+		}
+		slices.Sort(exp)
+		var got []string
+		m.ascend(start, func(e *memEntry) bool {
+			got = append(got, string(e.key))
+			return true
+		})
+		require.Equal(t, exp, got, "step %d", step)
+	}
+	require.Len(t, m.all(), len(want))
+	require.True(t, slices.IsSortedFunc(m.all(), cmpEntry))
+}
