@@ -163,7 +163,7 @@ func (s *Store) merge(ctx context.Context, background bool) error {
 			id := g.t.pages[g.page].ID
 			if pg := r.page(g.t.pages[g.page]); pg != nil {
 				if r.pages == nil {
-					r.pages = map[uint64]*pageRecord{}
+					r.pages = map[uint64]*page{}
 				}
 				r.pages[id] = pg
 			}
@@ -181,7 +181,7 @@ func (s *Store) merge(ctx context.Context, background bool) error {
 		s.mu.Unlock()
 	}
 	w := &Write{}
-	var written []*pageRecord
+	var written []*page
 	var err error
 	for k := 0; k < len(m.groups) && err == nil; {
 		t, e := m.groups[k].t, k+1
@@ -350,20 +350,22 @@ func (m *mergeState) collect() {
 // s.merges.tables; the pages it writes and drops, and the values that die
 // with them, go into w, and the pages it writes, decoded, into written.
 // In the background, it yields after every page it encodes.
-func (s *Store) mergeTable(t *table, groups []group, pages map[uint64]*pageRecord, w *Write, written *[]*pageRecord, background bool) error {
+func (s *Store) mergeTable(t *table, groups []group, pages map[uint64]*page, w *Write, written *[]*page, background bool) error {
 	m := &s.merges
 	ents := m.ents
 	m.tables = append(m.tables, tableMerge{t: t})
 	tm := len(m.tables) - 1
 	emit := func(entries []pageEntry, out []pageRef) []pageRef {
 		for len(entries) > 0 {
-			data, n, size := s.encodePage(entries)
+			pg, size := s.encodePage(entries)
+			n := pg.len()
 			m.fresh = append(m.fresh, freshPage{tm, len(out)})
-			w.Pages = append(w.Pages, Row{Data: data})
-			*written = append(*written, &pageRecord{Entries: entries[:n:n]})
+			w.Pages = append(w.Pages, Row{Data: pg.data})
+			*written = append(*written, pg)
 			// NB: a copy, so that the manifest does not keep the page's
 			// bytes alive once the cache lets go of it.
 			out = append(out, pageRef{First: bytes.Clone(entries[0].Key), Count: uint32(n), Size: uint32(size)})
+			clear(entries[:n]) // let go of the memtable's rows and the old pages
 			entries = entries[n:]
 			if background {
 				runtime.Gosched() // in the browser, the only way the commits waiting get to run
@@ -388,18 +390,18 @@ func (s *Store) mergeTable(t *table, groups []group, pages map[uint64]*pageRecor
 		if pg == nil {
 			return fmt.Errorf("%w: paged: page %d was not read before its merge", kv.ErrAborted, ref.ID)
 		}
-		old, mem := pg.Entries, ents[g.from:g.to]
+		old, mem := pg, ents[g.from:g.to]
 		// Keys written past the end of a page at least half full (or, on
 		// the first page, before its start) leave it as it is: new pages
 		// take them. That is how logs grow, and the page is not written
 		// again for every merge that appends to it.
-		if full := int(ref.Size) >= s.opts.PageSize/2; full && len(old) > 0 {
+		if full := int(ref.Size) >= s.opts.PageSize/2; full && old.len() > 0 {
 			switch {
-			case compareKeys(mem[0].key, old[len(old)-1].Key) > 0:
+			case compareKeys(mem[0].key, old.key(old.len()-1)) > 0:
 				out = append(out, ref)
 				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
 				continue
-			case i == 0 && compareKeys(mem[len(mem)-1].key, old[0].Key) < 0:
+			case i == 0 && compareKeys(mem[len(mem)-1].key, old.key(0)) < 0:
 				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
 				out = append(out, ref)
 				continue
@@ -427,33 +429,32 @@ func (s *Store) mergeTable(t *table, groups []group, pages map[uint64]*pageRecor
 }
 
 // gap reports whether every key of mem (sorted) falls strictly between
-// old[j-1] and old[j], for a j inside old.
-func gap(old []pageEntry, mem []*memEntry) (j int, ok bool) {
-	j = entryIndex(old, mem[0].key)
-	if j == 0 || j == len(old) {
+// the entries j-1 and j of old, for a j inside old.
+func gap(old *page, mem []*memEntry) (j int, ok bool) {
+	j = old.search(mem[0].key)
+	if j == 0 || j == old.len() {
 		return 0, false
 	}
-	return j, compareKeys(mem[len(mem)-1].key, old[j].Key) < 0
+	return j, compareKeys(mem[len(mem)-1].key, old.key(j)) < 0
 }
 
 // encodePage encodes the first entries that fill a page (at least one) as
-// a pageRecord, the bytes its generated MarshalMsg writes, and points
-// those entries at the bytes, so that the page decoded is one buffer. It
-// returns the bytes, how many entries they hold and their size.
-func (s *Store) encodePage(entries []pageEntry) (data []byte, n, size int) {
-	enc := 8 // the record and the array's headers
+// a pageRecord, the bytes its generated MarshalMsg writes, and returns the
+// page over those bytes and the entries' size.
+func (s *Store) encodePage(entries []pageEntry) (p *page, size int) {
+	n, enc := 0, 8 // the record and the array's headers
 	for n < len(entries) && (n == 0 || size < s.opts.PageSize) {
 		l := len(entries[n].Key) + len(entries[n].Value)
 		size += l + 16
 		enc += l + 26 // at most, besides the key and the value
 		n++
 	}
-	offs := s.merges.offs[:0]
-	data = make([]byte, 0, enc)
+	p = &page{ents: make([]pent, n)}
+	data := make([]byte, 0, enc)
 	data = append(data, 0x81, 0xa1, 'e')
 	data = msgp.AppendArrayHeader(data, uint32(n))
 	for j := range entries[:n] {
-		e := &entries[j]
+		e, pe := &entries[j], &p.ents[j]
 		fields := byte(1)
 		if e.Value != nil {
 			fields++
@@ -463,45 +464,41 @@ func (s *Store) encodePage(entries []pageEntry) (data []byte, n, size int) {
 		}
 		data = append(data, 0x80|fields, 0xa1, 'k')
 		data = msgp.AppendBytesHeader(data, uint32(len(e.Key)))
-		offs = append(offs, len(data))
+		pe.koff, pe.klen = uint32(len(data)), uint32(len(e.Key))
 		data = append(data, e.Key...)
-		offs = append(offs, len(data))
 		if e.Value != nil {
 			data = append(data, 0xa1, 'v')
 			data = msgp.AppendBytesHeader(data, uint32(len(e.Value)))
-			offs[len(offs)-1] = len(data)
+			pe.voff, pe.vlen, pe.hasValue = uint32(len(data)), uint32(len(e.Value)), true
 			data = append(data, e.Value...)
 		}
 		if e.Ref != 0 {
 			data = append(data, 0xa1, 'r')
 			data = msgp.AppendUint64(data, e.Ref)
+			pe.ref = e.Ref
 		}
 	}
-	for j := range entries[:n] {
-		e := &entries[j]
-		k, v := offs[2*j], offs[2*j+1]
-		e.Key = data[k : k+len(e.Key) : k+len(e.Key)]
-		if e.Value != nil {
-			e.Value = data[v : v+len(e.Value) : v+len(e.Value)]
-		}
-	}
-	s.merges.offs = offs[:0]
-	return data, n, size
+	p.data = data
+	return p, size
 }
 
 // mergeEntries is a page's entries with mem (sorted) written over them;
 // the out-of-line values of entries replaced or deleted go to dead.
-func mergeEntries(old []pageEntry, mem []*memEntry, dead *[]uint64) []pageEntry {
-	out := make([]pageEntry, 0, len(old)+len(mem))
+func mergeEntries(old *page, mem []*memEntry, dead *[]uint64) []pageEntry {
+	n := 0
+	if old != nil {
+		n = old.len()
+	}
+	out := make([]pageEntry, 0, n+len(mem))
 	i := 0
 	for _, e := range mem {
-		for i < len(old) && compareKeys(old[i].Key, e.key) < 0 {
-			out = append(out, old[i])
+		for i < n && compareKeys(old.key(i), e.key) < 0 {
+			out = append(out, old.entry(i))
 			i++
 		}
-		if i < len(old) && compareKeys(old[i].Key, e.key) == 0 {
-			if old[i].Ref != 0 {
-				*dead = append(*dead, old[i].Ref)
+		if i < n && compareKeys(old.key(i), e.key) == 0 {
+			if ref := old.ents[i].ref; ref != 0 {
+				*dead = append(*dead, ref)
 			}
 			i++
 		}
@@ -509,5 +506,8 @@ func mergeEntries(old []pageEntry, mem []*memEntry, dead *[]uint64) []pageEntry 
 			out = append(out, pageEntry{Key: e.key, Value: e.value, Ref: e.ref})
 		}
 	}
-	return append(out, old[i:]...)
+	for ; i < n; i++ {
+		out = append(out, old.entry(i))
+	}
+	return out
 }

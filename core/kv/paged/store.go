@@ -325,15 +325,15 @@ func (s *Store) fetch(ctx context.Context, r *reader, log bool) (bool, error) {
 			}
 			continue
 		}
-		var p pageRecord
-		if _, err := p.UnmarshalMsg(snap.Pages[i]); err != nil {
+		p, err := decodePage(snap.Pages[i])
+		if err != nil {
 			return false, fmt.Errorf("%w: paged: page %d: %v", kv.ErrCorrupt, id, err)
 		}
-		s.cache.put(id, &p, len(snap.Pages[i]))
+		s.cache.put(id, p, len(snap.Pages[i]))
 		if r.pages == nil {
-			r.pages = map[uint64]*pageRecord{}
+			r.pages = map[uint64]*page{}
 		}
-		r.pages[id] = &p
+		r.pages[id] = p
 	}
 	for i, id := range r.missValues {
 		if snap.Values[i] == nil {
