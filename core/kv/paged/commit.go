@@ -72,7 +72,7 @@ type commitState struct {
 	slots []slot
 	cells []uint32
 	dead  []uint64   // out-of-line values the batch's writes leave dead
-	buf   []byte     // the write-ahead row, which the memtable entries alias
+	buf   []byte     // the write-ahead row, kept for the next commit's
 	head  headRecord // the head the write leaves
 	w     Write
 	r     reader
@@ -117,7 +117,9 @@ func (c *commitState) release() {
 	}
 	clear(c.w.Values)
 	c.w = Write{WAL: c.w.WAL[:0], Values: c.w.Values[:0]}
-	c.buf = nil
+	if cap(c.buf) > 4<<20 {
+		c.buf = nil // a large batch's
+	}
 	c.r = reader{missPages: c.r.missPages[:0], missValues: c.r.missValues[:0]}
 }
 
@@ -273,7 +275,7 @@ func (s *Store) encode() *Write {
 	w := &c.w
 	clear(w.Values) // an earlier attempt's
 	w.Values = w.Values[:0]
-	buf := make([]byte, 0, size)
+	buf := slices.Grow(c.buf[:0], size) // NB: the backend keeps none of a Write's bytes
 	if len(c.dead) == 0 {
 		buf = append(buf, 0x81) // a map of one field: "d" is omitted when empty
 	} else {
@@ -333,13 +335,13 @@ func (s *Store) applyCommit() {
 		if !sl.dirty {
 			continue
 		}
-		k := sl.koff + uint32(len(sl.key))
+		// The row's buffer serves the next commit: the memtable takes
+		// copies, into its arena.
 		var value []byte
 		if sl.found && sl.ref == 0 {
-			v := sl.voff + uint32(len(sl.value))
-			value = buf[sl.voff:v:v]
+			value = s.arena.copy(buf[sl.voff : sl.voff+uint32(len(sl.value))])
 		}
-		s.memPut(sl.t, buf[sl.koff:k:k], sl.kh, value, sl.ref, !sl.found)
+		s.memPut(sl.t, s.arena.copy(buf[sl.koff:sl.koff+uint32(len(sl.key))]), sl.kh, value, sl.ref, !sl.found)
 	}
 	s.dead = append(s.dead, c.dead...)
 	s.rows++

@@ -6,10 +6,9 @@ import (
 	"slices"
 )
 
-// memEntry is the state a write left a key in. Its slices alias the
-// write-ahead row it came from (the store's own encoding for its commits,
-// the row read for another handle's), which the memtable keeps alive
-// until the merge.
+// memEntry is the state a write left a key in. Its slices are in its
+// arena (a commit's) or alias the write-ahead row it came from (another
+// handle's, read back), which the memtable keeps alive until the merge.
 type memEntry struct {
 	key   []byte
 	value []byte
@@ -188,16 +187,23 @@ func (m *memtable) clear() {
 	m.n, m.sorted, m.tail, m.tailSorted = 0, m.sorted[:0], m.tail[:0], 0
 }
 
-// arenaChunk is how many entries an arena allocates at once.
-const arenaChunk = 1024
+// arenaChunk is how many entries an arena allocates at once, and
+// arenaBytes how many bytes.
+const (
+	arenaChunk = 1024
+	arenaBytes = 256 << 10
+)
 
-// arena hands out the memtables' entries, a chunk at a time: one
-// allocation per thousand writes instead of one each. Every entry it gave
-// is reclaimed at once by reset, once no memtable holds any (after a
-// merge, or when the tables are rebuilt).
+// arena hands out the memtables' entries and the bytes of their keys and
+// values, a chunk at a time: one allocation per thousand writes instead of
+// one each, and none once the chunks are there. Everything it gave is
+// reclaimed at once by reset, once no memtable holds any (after a merge,
+// or when the tables are rebuilt).
 type arena struct {
 	chunks [][]memEntry
 	c, n   int // the chunk in use, and its next free entry
+	bytes  [][]byte
+	b      int // the byte chunk in use: bytes[b][len:] is free
 }
 
 func (a *arena) alloc() *memEntry {
@@ -211,14 +217,43 @@ func (a *arena) alloc() *memEntry {
 	return e
 }
 
+// copy is a copy of b in the arena, its capacity capped.
+func (a *arena) copy(b []byte) []byte {
+	if len(b) > arenaBytes/4 {
+		return bytes.Clone(b) // a value of its own
+	}
+	for a.b < len(a.bytes) && cap(a.bytes[a.b])-len(a.bytes[a.b]) < len(b) {
+		a.b++
+	}
+	if a.b == len(a.bytes) {
+		a.bytes = append(a.bytes, make([]byte, 0, arenaBytes))
+	}
+	c := a.bytes[a.b]
+	n := len(c)
+	c = append(c, b...)
+	a.bytes[a.b] = c
+	return c[n:len(c):len(c)]
+}
+
 // reset takes every entry back, clearing them so that they keep nothing
-// alive.
+// alive, and every byte.
 func (a *arena) reset() {
 	for i := 0; i <= a.c && i < len(a.chunks); i++ {
 		clear(a.chunks[i])
 	}
 	a.c, a.n = 0, 0
+	if len(a.bytes) > keepBytes {
+		clear(a.bytes[keepBytes:])
+		a.bytes = a.bytes[:keepBytes]
+	}
+	for i := range a.bytes {
+		a.bytes[i] = a.bytes[i][:0]
+	}
+	a.b = 0
 }
+
+// keepBytes is how many byte chunks an arena keeps once reset (4 MiB).
+const keepBytes = 16
 
 // compareKeys compares keys bytewise. It is bytes.Compare: measured on
 // keys of 24 bytes that share 16, it beats comparing eight bytes at a time

@@ -259,12 +259,13 @@ func (s *Store) merge(ctx context.Context, background bool) error {
 
 // mergeState is what a merge works in, kept by the Store.
 type mergeState struct {
-	ents   []*memEntry // every frozen memtable's entries in key order, a table after another
-	runs   []run       // the tables' runs of ents
-	groups []group     // runs of ents that fall in one page
-	offs   []int       // where a page being encoded holds its keys and values
-	tables []tableMerge
-	fresh  []freshPage // the pages written, in the order of the Write's
+	ents    []*memEntry // every frozen memtable's entries in key order, a table after another
+	runs    []run       // the tables' runs of ents
+	groups  []group     // runs of ents that fall in one page
+	offs    []int       // where a page being encoded holds its keys and values
+	tables  []tableMerge
+	fresh   []freshPage // the pages written, in the order of the Write's
+	scratch []pageEntry // mergeEntries'
 }
 
 // group is a run of memtable entries that fall in one page.
@@ -375,7 +376,7 @@ func (s *Store) mergeTable(t *table, groups []group, pages map[uint64]*page, w *
 	}
 	if groups[0].page < 0 {
 		g := groups[0]
-		m.tables[tm].refs = emit(mergeEntries(nil, ents[g.from:g.to], &w.DropValues), nil)
+		m.tables[tm].refs = emit(m.mergeEntries(nil, ents[g.from:g.to], &w.DropValues), nil)
 		return nil
 	}
 	out := make([]pageRef, 0, len(t.pages)+len(groups))
@@ -399,16 +400,16 @@ func (s *Store) mergeTable(t *table, groups []group, pages map[uint64]*page, w *
 			switch {
 			case compareKeys(mem[0].key, old.key(old.len()-1)) > 0:
 				out = append(out, ref)
-				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
+				out = emit(m.mergeEntries(nil, mem, &w.DropValues), out)
 				continue
 			case i == 0 && compareKeys(mem[len(mem)-1].key, old.key(0)) < 0:
-				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
+				out = emit(m.mergeEntries(nil, mem, &w.DropValues), out)
 				out = append(out, ref)
 				continue
 			}
 		}
 		w.DropPages = append(w.DropPages, ref.ID)
-		merged := mergeEntries(old, mem, &w.DropValues)
+		merged := m.mergeEntries(old, mem, &w.DropValues)
 		if j, ok := gap(old, mem); ok {
 			// The keys fall between two of the page's: cut the page there,
 			// so that later keys of that run append to the pages before
@@ -483,13 +484,15 @@ func (s *Store) encodePage(entries []pageEntry) (p *page, size int) {
 }
 
 // mergeEntries is a page's entries with mem (sorted) written over them;
-// the out-of-line values of entries replaced or deleted go to dead.
-func mergeEntries(old *page, mem []*memEntry, dead *[]uint64) []pageEntry {
+// the out-of-line values of entries replaced or deleted go to dead. The
+// slice is m's, for the pages of this group only.
+func (m *mergeState) mergeEntries(old *page, mem []*memEntry, dead *[]uint64) []pageEntry {
 	n := 0
 	if old != nil {
 		n = old.len()
 	}
-	out := make([]pageEntry, 0, n+len(mem))
+	out := slices.Grow(m.scratch[:0], n+len(mem))
+	defer func() { m.scratch = out[:0] }()
 	i := 0
 	for _, e := range mem {
 		for i < n && compareKeys(old.key(i), e.key) < 0 {
