@@ -266,6 +266,7 @@ type mergeState struct {
 	tables  []tableMerge
 	fresh   []freshPage // the pages written, in the order of the Write's
 	scratch []pageEntry // mergeEntries'
+	buf     []*memEntry // sort's
 }
 
 // group is a run of memtable entries that fall in one page.
@@ -317,14 +318,12 @@ func (m *mergeState) sort() {
 		if r.sorted == len(ents) {
 			continue
 		}
-		if r.sorted == 0 {
-			slices.SortFunc(ents, cmpEntry)
-			continue
+		m.buf = slices.Grow(m.buf[:0], len(ents))[:len(ents)]
+		if sorted := sortEntries(ents, m.buf); &sorted[0] != &ents[0] {
+			copy(ents, sorted)
 		}
-		slices.SortFunc(ents[r.sorted:], cmpEntry)
-		merged := mergeRuns(make([]*memEntry, 0, len(ents)), ents[:r.sorted], ents[r.sorted:])
-		copy(ents, merged)
 	}
+	clear(m.buf)
 }
 
 // collect groups the entries of ents by the page they fall in. It walks a

@@ -197,3 +197,30 @@ func TestDecodePage(t *testing.T) {
 		require.Error(t, err, "%x", bad)
 	}
 }
+
+func TestSortEntries(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 2, 3, 7, 100, 1000} {
+		for _, shape := range []string{"random", "sorted", "reversed", "interleaved"} {
+			ents := make([]*memEntry, n)
+			for i := range ents {
+				var k int
+				switch shape {
+				case "random":
+					k = rnd.IntN(1 << 30)
+				case "sorted":
+					k = i
+				case "reversed":
+					k = n - i
+				case "interleaved":
+					k = (i%7)<<20 + i/7
+				}
+				ents[i] = &memEntry{key: []byte(fmt.Sprintf("%010d", k))}
+			}
+			got := sortEntries(slices.Clone(ents), make([]*memEntry, n))
+			want := slices.Clone(ents)
+			slices.SortStableFunc(want, cmpEntry)
+			require.Equal(t, want, got, "%d %s", n, shape)
+		}
+	}
+}
