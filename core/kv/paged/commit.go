@@ -325,8 +325,7 @@ func (s *Store) encode() *Write {
 	return w
 }
 
-// applyCommit adds the writes of the commit just stored to the memtables,
-// as entries that alias its write-ahead row.
+// applyCommit adds the writes of the commit just stored to the memtables.
 func (s *Store) applyCommit() {
 	c := &s.commit
 	buf := c.buf
@@ -336,7 +335,7 @@ func (s *Store) applyCommit() {
 			continue
 		}
 		// The row's buffer serves the next commit: the memtable takes
-		// copies, into its arena.
+		// copies of the bytes, into its arena.
 		var value []byte
 		if sl.found && sl.ref == 0 {
 			value = s.arena.copy(buf[sl.voff : sl.voff+uint32(len(sl.value))])

@@ -133,7 +133,7 @@ func (s *Store) memPut(t *table, key []byte, h uint64, value []byte, ref uint64,
 		if e.ref != 0 {
 			s.memRefs--
 		}
-		e.key = key // the same bytes, in the newer row
+		e.key = key // the same bytes, newer: the older may go with its row
 	}
 	e.value, e.ref, e.del = value, ref, del
 	s.memBytes += entrySize(e)
