@@ -21,7 +21,8 @@ type Backend interface {
 	// Write applies w in one transaction if the stored head is byte for
 	// byte expect (nil: no head yet), else writes nothing and returns
 	// ErrStale. When it returns nil, w is durable to the degree the
-	// backend promises.
+	// backend promises. It keeps none of w's slices once it returns: the
+	// store writes its next rows into the same buffers.
 	Write(ctx context.Context, expect []byte, w *Write) error
 
 	// Close releases the handle; it is idempotent.

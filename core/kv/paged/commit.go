@@ -54,11 +54,9 @@ func (s *Store) Commit(ctx context.Context, b *kv.Batch) error {
 		}
 		s.raw, s.head = w.Head, s.commit.head
 		s.applyCommit()
-		if s.memBytes > s.opts.MergeBytes || s.rows > s.opts.MergeRows {
-			// The batch is committed whatever the merge does: a failed
-			// merge leaves the rows where they are, for the next one.
-			_ = s.merge(context.WithoutCancel(ctx))
-		}
+		// The batch is committed whatever the merge does: a failed merge
+		// leaves the rows where they are, for the next one.
+		s.mergeIfDue(context.WithoutCancel(ctx))
 		s.armIdle()
 		return nil
 	}
@@ -74,7 +72,7 @@ type commitState struct {
 	slots []slot
 	cells []uint32
 	dead  []uint64   // out-of-line values the batch's writes leave dead
-	buf   []byte     // the write-ahead row, which the memtable entries alias
+	buf   []byte     // the write-ahead row, kept for the next commit's
 	head  headRecord // the head the write leaves
 	w     Write
 	r     reader
@@ -119,7 +117,9 @@ func (c *commitState) release() {
 	}
 	clear(c.w.Values)
 	c.w = Write{WAL: c.w.WAL[:0], Values: c.w.Values[:0]}
-	c.buf = nil
+	if cap(c.buf) > 4<<20 {
+		c.buf = nil // a large batch's
+	}
 	c.r = reader{missPages: c.r.missPages[:0], missValues: c.r.missValues[:0]}
 }
 
@@ -251,10 +251,17 @@ func (s *Store) encode() *Write {
 		if sl.found && len(sl.value) <= s.opts.InlineMax {
 			size += len(sl.value)
 		}
-		// An out-of-line value the memtable held for the key is dead now
-		// (looked up only while the memtables hold any).
-		if s.memRefs > 0 {
-			if e := sl.t.mem.get(sl.key, sl.kh); e != nil && e.ref != 0 {
+		// An out-of-line value the memtables held for the key is dead now
+		// (looked up only while they hold any). One of a frozen memtable
+		// goes into the pages first, where the next merge finds it
+		// replaced, but the row says so too: if that merge does not
+		// happen, the rows are replayed.
+		if s.memRefs > 0 || s.frozen.refs > 0 {
+			e := sl.t.mem.get(sl.key, sl.kh)
+			if e == nil && sl.t.frozen != nil {
+				e = sl.t.frozen.get(sl.key, sl.kh)
+			}
+			if e != nil && e.ref != 0 {
 				c.dead = append(c.dead, e.ref)
 			}
 		}
@@ -268,7 +275,7 @@ func (s *Store) encode() *Write {
 	w := &c.w
 	clear(w.Values) // an earlier attempt's
 	w.Values = w.Values[:0]
-	buf := make([]byte, 0, size)
+	buf := slices.Grow(c.buf[:0], size) // NB: the backend keeps none of a Write's bytes
 	if len(c.dead) == 0 {
 		buf = append(buf, 0x81) // a map of one field: "d" is omitted when empty
 	} else {
@@ -318,8 +325,7 @@ func (s *Store) encode() *Write {
 	return w
 }
 
-// applyCommit adds the writes of the commit just stored to the memtables,
-// as entries that alias its write-ahead row.
+// applyCommit adds the writes of the commit just stored to the memtables.
 func (s *Store) applyCommit() {
 	c := &s.commit
 	buf := c.buf
@@ -328,286 +334,14 @@ func (s *Store) applyCommit() {
 		if !sl.dirty {
 			continue
 		}
-		k := sl.koff + uint32(len(sl.key))
+		// The row's buffer serves the next commit: the memtable takes
+		// copies of the bytes, into its arena.
 		var value []byte
 		if sl.found && sl.ref == 0 {
-			v := sl.voff + uint32(len(sl.value))
-			value = buf[sl.voff:v:v]
+			value = s.arena.copy(buf[sl.voff : sl.voff+uint32(len(sl.value))])
 		}
-		s.memPut(sl.t, buf[sl.koff:k:k], sl.kh, value, sl.ref, !sl.found)
+		s.memPut(sl.t, s.arena.copy(buf[sl.koff:sl.koff+uint32(len(sl.key))]), sl.kh, value, sl.ref, !sl.found)
 	}
 	s.dead = append(s.dead, c.dead...)
 	s.rows++
-}
-
-// mergeState is what a merge works in, kept by the Store.
-type mergeState struct {
-	ents   []*memEntry // every memtable's entries in key order, a table after another
-	groups []group     // runs of ents that fall in one page
-	offs   []int       // where a page being encoded holds its keys and values
-}
-
-// group is a run of memtable entries that fall in one page.
-type group struct {
-	t        *table
-	page     int // the index of the page in t.pages; -1: t has none
-	from, to int // the run: ents[from:to]
-}
-
-// collect groups the entries of the memtables by the page they fall in.
-// It walks a memtable and the page list together, searching the list only
-// when an entry is past the current page.
-func (s *Store) collect() {
-	m := &s.merges
-	m.ents, m.groups = m.ents[:0], m.groups[:0]
-	for _, t := range s.tables {
-		if t.mem.len() == 0 {
-			continue
-		}
-		page := -2 // none yet
-		t.mem.tree.Ascend(func(e *memEntry) bool {
-			if page == -2 || (page+1 < len(t.pages) && compareKeys(t.pages[page+1].First, e.key) <= 0) {
-				page = t.pageOf(e.key)
-				m.groups = append(m.groups, group{t: t, page: page, from: len(m.ents)})
-			}
-			m.ents = append(m.ents, e)
-			m.groups[len(m.groups)-1].to = len(m.ents)
-			return true
-		})
-	}
-}
-
-// merge writes the memtables into the pages: the pages they touch are
-// rewritten (cut at PageSize), the manifest replaced and the merged
-// write-ahead rows and dead values dropped, in one write.
-func (s *Store) merge(ctx context.Context) error {
-	m := &s.merges
-	defer func() {
-		clear(m.ents)
-		clear(m.groups)
-	}()
-	r := &reader{s: s}
-	for range maxAttempts {
-		r.missPages = r.missPages[:0]
-		s.collect()
-		// Every page a memtable entry falls in.
-		for _, g := range m.groups {
-			if g.page >= 0 {
-				r.page(g.t.pages[g.page])
-			}
-		}
-		if len(r.missPages) > 0 {
-			if _, err := s.fetch(ctx, r, true); err != nil {
-				return err
-			}
-			continue
-		}
-		h := s.head
-		h.Gen++
-		h.Merged = h.Seq
-		w := &Write{DropWAL: h.Seq, DropValues: slices.Clone(s.dead)}
-		var written []*pageRecord // the decoded w.Pages
-		newPages := map[*table][]pageRef{}
-		for k := 0; k < len(m.groups); {
-			t, e := m.groups[k].t, k+1
-			for e < len(m.groups) && m.groups[e].t == t {
-				e++
-			}
-			refs, err := s.mergeTable(t, m.groups[k:e], r, &h, w, &written)
-			if err != nil {
-				return err
-			}
-			newPages[t] = refs
-			k = e
-		}
-		man := s.manifest()
-		for i := range man.Tables {
-			if refs, ok := newPages[s.tables[man.Tables[i].Name]]; ok {
-				man.Tables[i].Pages = refs
-			}
-		}
-		w.Manifest, _ = man.MarshalMsg(nil)
-		w.Head, _ = h.MarshalMsg(nil)
-		err := s.be.Write(ctx, s.raw, w)
-		if errors.Is(err, ErrStale) {
-			return s.reload(ctx) // another handle wrote: merge another time
-		}
-		if err != nil {
-			return err
-		}
-		s.raw, s.head = w.Head, h
-		for t, refs := range newPages {
-			t.setPages(refs)
-			t.mem.clear()
-		}
-		for _, id := range w.DropPages {
-			s.cache.drop(id)
-		}
-		for i, row := range w.Pages {
-			s.cache.put(row.ID, written[i], len(row.Data))
-		}
-		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
-		s.arena.reset()
-		return nil
-	}
-	return fmt.Errorf("%w: paged: the head kept moving", kv.ErrAborted)
-}
-
-// mergeTable merges the memtable entries of groups (t's, in page order)
-// into the pages they fall in and returns t's new page list; the pages it
-// writes and drops, and the values that die with them, go into w, and the
-// pages it writes, decoded, into written.
-func (s *Store) mergeTable(t *table, groups []group, r *reader, h *headRecord, w *Write, written *[]*pageRecord) ([]pageRef, error) {
-	ents := s.merges.ents
-	emit := func(entries []pageEntry, out []pageRef) []pageRef {
-		for len(entries) > 0 {
-			data, n, size := s.encodePage(entries)
-			id := h.Next
-			h.Next++
-			w.Pages = append(w.Pages, Row{ID: id, Data: data})
-			*written = append(*written, &pageRecord{Entries: entries[:n:n]})
-			// NB: a copy, so that the manifest does not keep the page's
-			// bytes alive once the cache lets go of it.
-			out = append(out, pageRef{First: bytes.Clone(entries[0].Key), ID: id, Count: uint32(n), Size: uint32(size)})
-			entries = entries[n:]
-		}
-		return out
-	}
-	if groups[0].page < 0 {
-		g := groups[0]
-		return emit(mergeEntries(nil, ents[g.from:g.to], &w.DropValues), nil), nil
-	}
-	out := make([]pageRef, 0, len(t.pages)+len(groups))
-	for i, ref := range t.pages {
-		if len(groups) == 0 || groups[0].page != i {
-			out = append(out, ref)
-			continue
-		}
-		g := groups[0]
-		groups = groups[1:]
-		pg := r.cached(ref.ID)
-		if pg == nil {
-			return nil, fmt.Errorf("%w: paged: page %d was not read before its merge", kv.ErrAborted, ref.ID)
-		}
-		old, mem := pg.Entries, ents[g.from:g.to]
-		// Keys written past the end of a page at least half full (or, on
-		// the first page, before its start) leave it as it is: new pages
-		// take them. That is how logs grow, and the page is not written
-		// again for every merge that appends to it.
-		if full := int(ref.Size) >= s.opts.PageSize/2; full && len(old) > 0 {
-			switch {
-			case compareKeys(mem[0].key, old[len(old)-1].Key) > 0:
-				out = append(out, ref)
-				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
-				continue
-			case i == 0 && compareKeys(mem[len(mem)-1].key, old[0].Key) < 0:
-				out = emit(mergeEntries(nil, mem, &w.DropValues), out)
-				out = append(out, ref)
-				continue
-			}
-		}
-		w.DropPages = append(w.DropPages, ref.ID)
-		merged := mergeEntries(old, mem, &w.DropValues)
-		if j, ok := gap(old, mem); ok {
-			// The keys fall between two of the page's: cut the page there,
-			// so that later keys of that run append to the pages before
-			// the cut instead of rewriting the page again.
-			cut := j
-			for _, e := range mem {
-				if !e.del {
-					cut++
-				}
-			}
-			out = emit(merged[:cut], out)
-			merged = merged[cut:]
-		}
-		out = emit(merged, out)
-	}
-	return out, nil
-}
-
-// gap reports whether every key of mem (sorted) falls strictly between
-// old[j-1] and old[j], for a j inside old.
-func gap(old []pageEntry, mem []*memEntry) (j int, ok bool) {
-	j = entryIndex(old, mem[0].key)
-	if j == 0 || j == len(old) {
-		return 0, false
-	}
-	return j, compareKeys(mem[len(mem)-1].key, old[j].Key) < 0
-}
-
-// encodePage encodes the first entries that fill a page (at least one) as
-// a pageRecord, the bytes its generated MarshalMsg writes, and points
-// those entries at the bytes, so that the page decoded is one buffer. It
-// returns the bytes, how many entries they hold and their size.
-func (s *Store) encodePage(entries []pageEntry) (data []byte, n, size int) {
-	enc := 8 // the record and the array's headers
-	for n < len(entries) && (n == 0 || size < s.opts.PageSize) {
-		l := len(entries[n].Key) + len(entries[n].Value)
-		size += l + 16
-		enc += l + 26 // at most, besides the key and the value
-		n++
-	}
-	offs := s.merges.offs[:0]
-	data = make([]byte, 0, enc)
-	data = append(data, 0x81, 0xa1, 'e')
-	data = msgp.AppendArrayHeader(data, uint32(n))
-	for j := range entries[:n] {
-		e := &entries[j]
-		fields := byte(1)
-		if e.Value != nil {
-			fields++
-		}
-		if e.Ref != 0 {
-			fields++
-		}
-		data = append(data, 0x80|fields, 0xa1, 'k')
-		data = msgp.AppendBytesHeader(data, uint32(len(e.Key)))
-		offs = append(offs, len(data))
-		data = append(data, e.Key...)
-		offs = append(offs, len(data))
-		if e.Value != nil {
-			data = append(data, 0xa1, 'v')
-			data = msgp.AppendBytesHeader(data, uint32(len(e.Value)))
-			offs[len(offs)-1] = len(data)
-			data = append(data, e.Value...)
-		}
-		if e.Ref != 0 {
-			data = append(data, 0xa1, 'r')
-			data = msgp.AppendUint64(data, e.Ref)
-		}
-	}
-	for j := range entries[:n] {
-		e := &entries[j]
-		k, v := offs[2*j], offs[2*j+1]
-		e.Key = data[k : k+len(e.Key) : k+len(e.Key)]
-		if e.Value != nil {
-			e.Value = data[v : v+len(e.Value) : v+len(e.Value)]
-		}
-	}
-	s.merges.offs = offs[:0]
-	return data, n, size
-}
-
-// mergeEntries is a page's entries with mem (sorted) written over them;
-// the out-of-line values of entries replaced or deleted go to dead.
-func mergeEntries(old []pageEntry, mem []*memEntry, dead *[]uint64) []pageEntry {
-	out := make([]pageEntry, 0, len(old)+len(mem))
-	i := 0
-	for _, e := range mem {
-		for i < len(old) && compareKeys(old[i].Key, e.key) < 0 {
-			out = append(out, old[i])
-			i++
-		}
-		if i < len(old) && compareKeys(old[i].Key, e.key) == 0 {
-			if old[i].Ref != 0 {
-				*dead = append(*dead, old[i].Ref)
-			}
-			i++
-		}
-		if !e.del {
-			out = append(out, pageEntry{Key: e.key, Value: e.value, Ref: e.ref})
-		}
-	}
-	return append(out, old[i:]...)
 }

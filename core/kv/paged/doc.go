@@ -7,12 +7,16 @@
 // here a commit of any number of small writes is one write-ahead row and the
 // new head: three requests in one transaction. Writes gather in memory (the
 // memtable, rebuilt from the write-ahead rows at open) and are merged into
-// the pages in the background of a later commit, once they pass a size: one
-// transaction writes the new pages, the new manifest (the index of pages,
-// read at open) and drops the merged rows. A Get is one request when its page
-// is cached (the head, checked so that commits of other handles are seen),
-// two when not; a cold start reads the head, the manifest and the rows not
-// merged yet, never the data.
+// the pages once they pass a size, in the background: the memtables are
+// frozen (still read, under fresh ones that take the commits that follow)
+// and a goroutine builds the new pages from them without holding the
+// store's lock; one transaction then writes the new pages, the new
+// manifest (the index of pages, read at open) and drops the merged rows. A
+// commit waits for that merge, or merges itself, only when the rows
+// outside the pages pass twice that size (Options.MergeBytes, MergeRows).
+// A Get is one request when its page is cached (the head, checked so that
+// commits of other handles are seen), two when not; a cold start reads the
+// head, the manifest and the rows not merged yet, never the data.
 //
 // Values above Options.InlineMax (blob chunks) are kept out of line, one row
 // each, written in the commit's transaction, so that neither the log nor the

@@ -28,3 +28,10 @@ func MemoryOf(d Dump) *Memory {
 	maps.Copy(m.values, d.Values)
 	return m
 }
+
+// Settle waits for the merge in flight, if any.
+func (s *Store) Settle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waitMerge()
+}

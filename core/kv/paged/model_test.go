@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,5 +207,87 @@ func TestIdleMerge(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "v", string(v))
 		})
+	}
+}
+
+// TestConcurrentMerges: writers on two handles of one database, while
+// their merges run in the background (and give up when the other handle
+// merged first); at the end every handle, and a cold start, reads every
+// write.
+func TestConcurrentMerges(t *testing.T) {
+	m := paged.NewMemory()
+	opts := tiny
+	opts.Tables = []string{"a"}
+	var stores [2]*paged.Store
+	for i := range stores {
+		s, err := paged.Open(ctx, m.Handle(), opts)
+		require.NoError(t, err)
+		stores[i] = s
+	}
+	const writers, batches = 4, 60
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := stores[w%2]
+			for i := range batches {
+				var b kv.Batch
+				for j := range 3 {
+					b.Put("a", []byte(fmt.Sprintf("w%d/%03d/%d", w, i, j)), bytes.Repeat([]byte{byte(i)}, 20+j*40))
+				}
+				if err := s.Commit(ctx, &b); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := s.Get(ctx, "a", []byte(fmt.Sprintf("w%d/%03d/1", w, i/2))); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	cold, err := paged.Open(ctx, m.Handle(), opts)
+	require.NoError(t, err)
+	for _, s := range append(stores[:], cold) {
+		rows, err := s.Scan(ctx, "a", kv.Range{})
+		require.NoError(t, err)
+		require.Len(t, rows, writers*batches*3)
+		for _, r := range rows {
+			var w, i, j int
+			_, err := fmt.Sscanf(string(r.Key), "w%d/%03d/%d", &w, &i, &j)
+			require.NoError(t, err)
+			require.Equal(t, bytes.Repeat([]byte{byte(i)}, 20+j*40), r.Value, "%s", r.Key)
+		}
+	}
+	for _, s := range append(stores[:], cold) {
+		require.NoError(t, s.Close())
+	}
+}
+
+// TestCloseDuringMerge: a store closed while a merge runs in the
+// background loses nothing: the merge gives up, the rows stay, and the
+// next open reads them.
+func TestCloseDuringMerge(t *testing.T) {
+	for round := range 20 {
+		m := paged.NewMemory()
+		opts := paged.Options{Tables: []string{"a"}, PageSize: 512, MergeRows: 8, IdleMerge: -1}
+		s, err := paged.Open(ctx, m.Handle(), opts)
+		require.NoError(t, err)
+		for i := range 4 + round%5 {
+			var b kv.Batch
+			for j := range 50 {
+				b.Put("a", []byte(fmt.Sprintf("%02d/%03d", i, j)), []byte("value"))
+			}
+			require.NoError(t, s.Commit(ctx, &b))
+		}
+		require.NoError(t, s.Close())
+		s, err = paged.Open(ctx, m.Handle(), opts)
+		require.NoError(t, err)
+		rows, err := s.Scan(ctx, "a", kv.Range{})
+		require.NoError(t, err)
+		require.Len(t, rows, (4+round%5)*50, "round %d", round)
+		require.NoError(t, s.Close())
 	}
 }

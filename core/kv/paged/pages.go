@@ -1,6 +1,10 @@
 package paged
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/tinylib/msgp/msgp"
+)
 
 // The lookups in the page list and in a page. Both are binary searches
 // over keys that live apart from what is searched (the pageRefs' First
@@ -81,12 +85,118 @@ func (t *table) pageAtOrAbove(key []byte) int {
 	return lo
 }
 
-// entryIndex is the index of the first of entries (sorted) not below key.
-func entryIndex(entries []pageEntry, key []byte) int {
-	lo, hi := 0, len(entries)
+// page is a page decoded: its bytes, and where each entry's key and value
+// are in them. The entries hold offsets, not slices, so that the pages the
+// cache keeps (tens of megabytes of them) are two objects each that the
+// garbage collector need not look into, rather than two pointers an entry.
+type page struct {
+	data  []byte
+	ents  []pent
+	index []uint32 // by key hash, built at the page's first lookup
+}
+
+// pent is one entry of a page.
+type pent struct {
+	koff, klen uint32
+	voff, vlen uint32
+	ref        uint64
+	hasValue   bool // the record holds a value: the entry's value is data[voff:][:vlen], else nil
+}
+
+func (p *page) len() int { return len(p.ents) }
+
+// key is the key of entry i; it aliases p.data, capped.
+func (p *page) key(i int) []byte {
+	e := &p.ents[i]
+	return p.data[e.koff : e.koff+e.klen : e.koff+e.klen]
+}
+
+// value is the inline value of entry i (nil when the entry holds none);
+// it aliases p.data, capped.
+func (p *page) value(i int) []byte {
+	e := &p.ents[i]
+	if !e.hasValue {
+		return nil
+	}
+	return p.data[e.voff : e.voff+e.vlen : e.voff+e.vlen]
+}
+
+// entry is entry i as a pageEntry, aliasing p.data.
+func (p *page) entry(i int) pageEntry {
+	return pageEntry{Key: p.key(i), Value: p.value(i), Ref: p.ents[i].ref}
+}
+
+// decodePage decodes a stored page, as pageRecord.UnmarshalMsg would (the
+// same fields, unknown ones skipped), into a page over data.
+func decodePage(data []byte) (*page, error) {
+	p := &page{data: data}
+	at := func(v, rest []byte) uint32 { return uint32(len(data) - len(rest) - len(v)) }
+	n, bts, err := msgp.ReadMapHeaderBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	var field []byte
+	for ; n > 0; n-- {
+		if field, bts, err = msgp.ReadMapKeyZC(bts); err != nil {
+			return nil, err
+		}
+		if string(field) != "e" {
+			if bts, err = msgp.Skip(bts); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var count uint32
+		if count, bts, err = msgp.ReadArrayHeaderBytes(bts); err != nil {
+			return nil, err
+		}
+		if uint64(count) > uint64(len(bts)) { // an entry takes a byte at least
+			return nil, msgp.ErrShortBytes
+		}
+		p.ents = make([]pent, count)
+		for i := range p.ents {
+			e := &p.ents[i]
+			var fields uint32
+			if fields, bts, err = msgp.ReadMapHeaderBytes(bts); err != nil {
+				return nil, err
+			}
+			for ; fields > 0; fields-- {
+				if field, bts, err = msgp.ReadMapKeyZC(bts); err != nil {
+					return nil, err
+				}
+				var v []byte
+				switch string(field) {
+				case "k":
+					if v, bts, err = msgp.ReadBytesZC(bts); err != nil {
+						return nil, err
+					}
+					e.koff, e.klen = at(v, bts), uint32(len(v))
+				case "v":
+					if v, bts, err = msgp.ReadBytesZC(bts); err != nil {
+						return nil, err
+					}
+					e.voff, e.vlen, e.hasValue = at(v, bts), uint32(len(v)), v != nil
+				case "r":
+					if e.ref, bts, err = msgp.ReadUint64Bytes(bts); err != nil {
+						return nil, err
+					}
+				default:
+					if bts, err = msgp.Skip(bts); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// search is the index of the first entry of p not below key.
+func (p *page) search(key []byte) int {
+	lo, hi := 0, len(p.ents)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if compareKeys(entries[m].Key, key) < 0 {
+		if compareKeys(p.key(m), key) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
@@ -103,11 +213,11 @@ const maxIndexed = 1<<16 - 1
 
 // find is the index of key (h its keyHash) among p's entries, and whether
 // it is there.
-func (p *pageRecord) find(key []byte, h uint64) (int, bool) {
+func (p *page) find(key []byte, h uint64) (int, bool) {
 	if p.index == nil {
-		if len(p.Entries) > maxIndexed {
-			j := entryIndex(p.Entries, key)
-			return j, j < len(p.Entries) && compareKeys(p.Entries[j].Key, key) == 0
+		if len(p.ents) > maxIndexed {
+			j := p.search(key)
+			return j, j < len(p.ents) && compareKeys(p.key(j), key) == 0
 		}
 		p.buildIndex()
 	}
@@ -119,22 +229,22 @@ func (p *pageRecord) find(key []byte, h uint64) (int, bool) {
 			return 0, false
 		}
 		if sl&0xffff0000 == tag {
-			if j := int(sl&0xffff) - 1; compareKeys(p.Entries[j].Key, key) == 0 {
+			if j := int(sl&0xffff) - 1; compareKeys(p.key(j), key) == 0 {
 				return j, true
 			}
 		}
 	}
 }
 
-func (p *pageRecord) buildIndex() {
+func (p *page) buildIndex() {
 	size := 16
-	for 3*size < 4*len(p.Entries) {
+	for 3*size < 4*len(p.ents) {
 		size *= 2
 	}
 	p.index = make([]uint32, size)
 	mask := uint64(size - 1)
-	for j := range p.Entries {
-		h := keyHash(p.Entries[j].Key)
+	for j := range p.ents {
+		h := keyHash(p.key(j))
 		i := h & mask
 		for p.index[i] != 0 {
 			i = (i + 1) & mask

@@ -11,14 +11,14 @@ import (
 // and the values fetched so far, noting every page and value it missed.
 type reader struct {
 	s          *Store
-	pages      map[uint64]*pageRecord // fetched for this call (the cache may not keep them all)
+	pages      map[uint64]*page // fetched for this call (the cache may not keep them all)
 	values     map[uint64][]byte
 	missPages  []uint64
 	missValues []uint64
 }
 
 // page is the cached page p, or nil after noting it missed.
-func (r *reader) page(p pageRef) *pageRecord {
+func (r *reader) page(p pageRef) *page {
 	if pg := r.cached(p.ID); pg != nil {
 		return pg
 	}
@@ -29,7 +29,7 @@ func (r *reader) page(p pageRef) *pageRecord {
 }
 
 // cached is page id if this call fetched it or the cache has it, else nil.
-func (r *reader) cached(id uint64) *pageRecord {
+func (r *reader) cached(id uint64) *page {
 	if r.pages != nil {
 		if pg := r.pages[id]; pg != nil {
 			return pg
@@ -64,6 +64,11 @@ func (r *reader) lookup(t *table, key []byte, h uint64) (value []byte, ref uint6
 	if e := t.mem.get(key, h); e != nil {
 		return e.value, e.ref, !e.del, true
 	}
+	if t.frozen != nil {
+		if e := t.frozen.get(key, h); e != nil {
+			return e.value, e.ref, !e.del, true
+		}
+	}
 	i := t.pageOf(key)
 	if i < 0 {
 		return nil, 0, false, true
@@ -73,7 +78,7 @@ func (r *reader) lookup(t *table, key []byte, h uint64) (value []byte, ref uint6
 		return nil, 0, false, false
 	}
 	if j, hit := pg.find(key, h); hit {
-		return pg.Entries[j].Value, pg.Entries[j].Ref, true, true
+		return pg.value(j), pg.ents[j].ref, true, true
 	}
 	return nil, 0, false, true
 }
@@ -125,7 +130,7 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 	}
 	// The cached run of pages from the scan's start, and the key where the
 	// pages not read yet begin (ascending) or end (descending).
-	var pages []*pageRecord
+	var pages []*page
 	var bound []byte
 	complete := true
 	if !rng.Reverse {
@@ -168,33 +173,28 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 	}
 	// Page rows in rng, in key order.
 	var fromPages []row
+	add := func(pg *page) {
+		for i := range pg.ents {
+			if k := pg.key(i); in(k) {
+				fromPages = append(fromPages, row{k, pg.value(i), pg.ents[i].ref})
+			}
+		}
+	}
 	if !rng.Reverse {
 		for _, pg := range pages {
-			for _, e := range pg.Entries {
-				if in(e.Key) {
-					fromPages = append(fromPages, row{e.Key, e.Value, e.Ref})
-				}
-			}
+			add(pg)
 		}
 	} else {
 		for k := len(pages) - 1; k >= 0; k-- {
-			for _, e := range pages[k].Entries {
-				if in(e.Key) {
-					fromPages = append(fromPages, row{e.Key, e.Value, e.Ref})
-				}
-			}
+			add(pages[k])
 		}
 	}
-	// Memtable entries in rng, in key order.
-	var fromMem []*memEntry
-	visit := func(e *memEntry) bool {
-		if rng.End != nil && compareKeys(e.key, rng.End) >= 0 {
-			return false
-		}
-		fromMem = append(fromMem, e)
-		return true
+	// Memtable entries in rng, in key order: the frozen ones under the
+	// others.
+	fromMem := memRange(t.mem, rng)
+	if t.frozen != nil {
+		fromMem = overlay(fromMem, memRange(t.frozen, rng))
 	}
-	t.mem.tree.AscendGreaterOrEqual(&memEntry{key: rng.Start}, visit)
 	// Merge: the memtable wins over a page row of the same key.
 	merged := make([]row, 0, len(fromPages)+len(fromMem))
 	i, j := 0, 0
@@ -244,6 +244,40 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 	return pairs, done
 }
 
+// memRange is the entries of m in rng, in key order.
+func memRange(m *memtable, rng kv.Range) []*memEntry {
+	var out []*memEntry
+	m.ascend(rng.Start, func(e *memEntry) bool {
+		if rng.End != nil && compareKeys(e.key, rng.End) >= 0 {
+			return false
+		}
+		out = append(out, e)
+		return true
+	})
+	return out
+}
+
+// overlay is the entries of over and under (each in key order) in key
+// order, over's where both have a key.
+func overlay(over, under []*memEntry) []*memEntry {
+	if len(under) == 0 {
+		return over
+	}
+	out := make([]*memEntry, 0, len(over)+len(under))
+	for len(over) > 0 && len(under) > 0 {
+		switch c := compareKeys(over[0].key, under[0].key); {
+		case c < 0:
+			out, over = append(out, over[0]), over[1:]
+		case c > 0:
+			out, under = append(out, under[0]), under[1:]
+		default:
+			out, over, under = append(out, over[0]), over[1:], under[1:]
+		}
+	}
+	out = append(out, over...)
+	return append(out, under...)
+}
+
 // cache keeps decoded pages, the least recently used dropped first once
 // their encoded sizes pass limit.
 type cache struct {
@@ -255,11 +289,11 @@ type cache struct {
 
 type cached struct {
 	id   uint64
-	page *pageRecord
+	page *page
 	size int
 }
 
-func (c *cache) get(id uint64) *pageRecord {
+func (c *cache) get(id uint64) *page {
 	if c.pages == nil {
 		return nil
 	}
@@ -271,7 +305,7 @@ func (c *cache) get(id uint64) *pageRecord {
 	return el.Value.(*cached).page
 }
 
-func (c *cache) put(id uint64, p *pageRecord, size int) {
+func (c *cache) put(id uint64, p *page, size int) {
 	if c.pages == nil {
 		c.pages, c.lru = map[uint64]*list.Element{}, list.New()
 	}
@@ -279,7 +313,7 @@ func (c *cache) put(id uint64, p *pageRecord, size int) {
 		c.lru.MoveToFront(el)
 		return
 	}
-	size += 8 * len(p.Entries) // about what its index takes, once built
+	size += 32 * p.len() // its entries, and about what its index takes once built
 	c.pages[id] = c.lru.PushFront(&cached{id, p, size})
 	c.size += size
 	for c.size > c.limit && c.lru.Len() > 1 {

@@ -50,11 +50,11 @@ type walOp struct {
 	Del   bool   `msg:"x,omitempty"`
 }
 
-// pageRecord is one page: entries in ascending key order.
+// pageRecord is one page: entries in ascending key order. The store decodes
+// and encodes it by hand (decodePage, encodePage), into and from a page:
+// TestEncoding holds them to this record.
 type pageRecord struct {
 	Entries []pageEntry `msg:"e"`
-
-	index []uint32 `msg:"-"` // by key hash, built at the page's first lookup (pages.go); not stored
 }
 
 type pageEntry struct {

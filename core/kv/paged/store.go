@@ -19,8 +19,8 @@ import (
 const (
 	DefaultPageSize   = 64 << 10
 	DefaultInlineMax  = 16 << 10
-	DefaultMergeBytes = 4 << 20
-	DefaultMergeRows  = 256
+	DefaultMergeBytes = 8 << 20
+	DefaultMergeRows  = 512
 	DefaultCacheBytes = 64 << 20
 	DefaultIdleMerge  = time.Second
 	DefaultIdleBytes  = 64 << 10
@@ -39,8 +39,10 @@ type Options struct {
 	// InlineMax is the longest value kept in the log and the pages; longer
 	// ones are a row of their own.
 	InlineMax int
-	// MergeBytes and MergeRows: a commit that leaves more than this many
-	// bytes, or write-ahead rows, outside the pages merges them in.
+	// MergeBytes and MergeRows: once the memtables hold more than half
+	// this many bytes, or write-ahead rows, a merge starts in the
+	// background; a commit that leaves more than this many outside the
+	// pages waits for it, or merges them in itself.
 	MergeBytes int
 	MergeRows  int
 	// CacheBytes bounds the pages kept decoded in memory.
@@ -82,12 +84,21 @@ type Store struct {
 	nextID   uint32   // the id of the next table made
 	memBytes int      // bytes of keys and values in the memtables
 	memRefs  int      // memtable entries whose value is out of line
-	rows     int      // write-ahead rows not merged into the pages
+	rows     int      // write-ahead rows not merged into the pages (nor frozen)
 	dead     []uint64 // out-of-line values nothing references once merged
 	cache    cache
 	idle     *time.Timer // the idle merge, rearmed by every commit
+	epoch    uint64      // bumped whenever the tables are rebuilt
 
-	arena  arena       // the memtables' entries
+	// The memtables a merge writes into the pages are frozen (each
+	// table's frozen) and what they account for set apart; the merge in
+	// flight, if any, closes mergeDone once it ends (merge.go).
+	frozen    frozenState
+	merging   bool
+	mergeDone chan struct{}
+
+	arena  *arena      // the memtables' entries
+	spare  *arena      // an arena reset, for the next freeze
 	commit commitState // Commit's scratch, reused by every commit
 	merges mergeState  // merge's scratch
 }
@@ -101,8 +112,10 @@ type table struct {
 	id     uint32 // the table's number in this Store, for Commit's cell hashes
 	enc    []byte // name, encoded as a write-ahead row's ops hold it
 	pages  []pageRef
-	firsts []uint64 // the prefix of every page's First (pages.go)
-	mem    *memtable
+	firsts []uint64  // the prefix of every page's First (pages.go)
+	mem    *memtable // the writes of the rows not merged (nor frozen)
+	frozen *memtable // the writes a merge is writing into the pages; nil when none
+	spare  *memtable // an empty memtable, for the next freeze
 }
 
 func (s *Store) newTable(name string, pages []pageRef) *table {
@@ -115,13 +128,13 @@ func (s *Store) newTable(name string, pages []pageRef) *table {
 // memPut makes the state of key (h its keyHash) in t's memtable what a
 // write left: its inline value, its value row ref, or deleted.
 func (s *Store) memPut(t *table, key []byte, h uint64, value []byte, ref uint64, del bool) {
-	e, added := t.mem.entry(key, h, &s.arena)
+	e, added := t.mem.entry(key, h, s.arena)
 	if !added {
 		s.memBytes -= entrySize(e)
 		if e.ref != 0 {
 			s.memRefs--
 		}
-		e.key = key // the same bytes, in the newer row
+		e.key = key // the same bytes, newer: the older may go with its row
 	}
 	e.value, e.ref, e.del = value, ref, del
 	s.memBytes += entrySize(e)
@@ -134,7 +147,7 @@ func (s *Store) memPut(t *table, key []byte, h uint64, value []byte, ref uint64,
 // with opts.Tables. The store owns be from then on: Close closes it.
 func Open(ctx context.Context, be Backend, opts Options) (*Store, error) {
 	opts.defaults()
-	s := &Store{be: be, opts: opts}
+	s := &Store{be: be, opts: opts, arena: &arena{}}
 	s.cache.limit = opts.CacheBytes
 	if err := s.init(ctx); err != nil {
 		_ = be.Close()
@@ -190,8 +203,7 @@ func (s *Store) reload(ctx context.Context) error {
 func (s *Store) catchUp(snap *Snapshot) error {
 	if snap.Head == nil {
 		s.raw, s.head, s.tables = nil, headRecord{}, map[string]*table{}
-		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
-		s.arena.reset()
+		s.dropMemtables()
 		return nil
 	}
 	var h headRecord
@@ -206,12 +218,11 @@ func (s *Store) catchUp(snap *Snapshot) error {
 		if _, err := m.UnmarshalMsg(snap.Manifest); err != nil {
 			return fmt.Errorf("%w: paged: manifest: %v", kv.ErrCorrupt, err)
 		}
+		s.dropMemtables()
 		s.tables = map[string]*table{}
 		for _, t := range m.Tables {
 			s.tables[t.Name] = s.newTable(t.Name, t.Pages)
 		}
-		s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
-		s.arena.reset()
 	}
 	next := from + 1
 	for _, row := range snap.WAL {
@@ -235,6 +246,17 @@ func (s *Store) catchUp(snap *Snapshot) error {
 	}
 	s.raw, s.head = snap.Head, h
 	return nil
+}
+
+// dropMemtables forgets the memtables (frozen too) and what they account
+// for, before the tables are rebuilt from the manifest and the rows.
+func (s *Store) dropMemtables() {
+	s.epoch++ // a merge in flight gives up
+	s.memBytes, s.rows, s.dead, s.memRefs = 0, 0, nil, 0
+	s.arena.reset()
+	// A merge may be reading the frozen entries: they are left to it (and
+	// to the garbage collector), not reset.
+	s.frozen = frozenState{}
 }
 
 // apply adds a committed row's writes to the memtables; the entries alias
@@ -304,15 +326,15 @@ func (s *Store) fetch(ctx context.Context, r *reader, log bool) (bool, error) {
 			}
 			continue
 		}
-		var p pageRecord
-		if _, err := p.UnmarshalMsg(snap.Pages[i]); err != nil {
+		p, err := decodePage(snap.Pages[i])
+		if err != nil {
 			return false, fmt.Errorf("%w: paged: page %d: %v", kv.ErrCorrupt, id, err)
 		}
-		s.cache.put(id, &p, len(snap.Pages[i]))
+		s.cache.put(id, p, len(snap.Pages[i]))
 		if r.pages == nil {
-			r.pages = map[uint64]*pageRecord{}
+			r.pages = map[uint64]*page{}
 		}
-		r.pages[id] = &p
+		r.pages[id] = p
 	}
 	for i, id := range r.missValues {
 		if snap.Values[i] == nil {
@@ -498,7 +520,8 @@ func (s *Store) manifest() *manifestRecord {
 	return m
 }
 
-// Close closes the store and its backend; it is idempotent.
+// Close closes the store and its backend; it is idempotent. It waits for
+// a merge in flight, which gives up.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -506,10 +529,11 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.cache = cache{}
 	if s.idle != nil {
 		s.idle.Stop()
 	}
+	s.waitMerge()
+	s.cache = cache{}
 	return s.be.Close()
 }
 
@@ -530,10 +554,12 @@ func (s *Store) armIdle() {
 func (s *Store) idleMerge() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.memBytes < s.opts.IdleBytes {
+	if s.closed || s.merging || s.memBytes+s.frozen.bytes < s.opts.IdleBytes {
 		return
 	}
-	_ = s.merge(context.Background())
+	s.merging, s.mergeDone = true, make(chan struct{})
+	_ = s.merge(context.Background(), true)
+	s.endMerge()
 }
 
 // Info is what a Store tells of its layout, for stats and tests.
@@ -548,7 +574,7 @@ type Info struct {
 func (s *Store) Info() Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in := Info{Unmerged: s.rows, MemBytes: s.memBytes, Gen: s.head.Gen}
+	in := Info{Unmerged: s.rows + s.frozen.rows, MemBytes: s.memBytes + s.frozen.bytes, Gen: s.head.Gen}
 	for _, t := range s.tables {
 		in.Pages += len(t.pages)
 	}
