@@ -310,10 +310,22 @@ func newHandle(e *Engine) js.Value {
 			return map[string]any{"keys": toJS(appendKeys(nil, []string{key}))}, nil
 		}
 	})
+	// putBlob(key, bytes, hash?): hash is the bytes' SHA-256 as the page
+	// computed it with WebCrypto (SHA-256 in wasm is far slower).
 	obj["putBlob"] = h.method("putBlob", func(a *args) func(context.Context, *Engine) (any, error) {
 		key, data := a.string(0, "key"), a.bytes(1, "bytes")
+		hash := ""
+		if len(a.v) > 2 && kind(a.v[2]) == "string" {
+			hash = a.string(2, "hash")
+		}
 		return func(ctx context.Context, e *Engine) (any, error) {
-			ref, err := e.PutBlob(ctx, key, data)
+			put := e.PutBlob
+			if hash != "" {
+				put = func(ctx context.Context, key string, data []byte) (engine.BlobRef, error) {
+					return e.PutBlobHashed(ctx, key, data, hash)
+				}
+			}
+			ref, err := put(ctx, key, data)
 			if err != nil {
 				return nil, err
 			}
@@ -337,9 +349,15 @@ func newHandle(e *Engine) js.Value {
 			return toJS(data), nil
 		}
 	})
+	// storeBlob(hash, bytes, checked?): checked true when the page has
+	// checked the hash with WebCrypto.
 	obj["storeBlob"] = h.method("storeBlob", func(a *args) func(context.Context, *Engine) (any, error) {
 		hash, data := a.string(0, "hash"), a.bytes(1, "bytes")
+		checked := len(a.v) > 2 && a.v[2].Type() == js.TypeBoolean && a.v[2].Bool()
 		return func(ctx context.Context, e *Engine) (any, error) {
+			if checked {
+				return nil, e.StoreBlobHashed(ctx, hash, data)
+			}
 			return nil, e.StoreBlob(ctx, hash, data)
 		}
 	})

@@ -145,10 +145,28 @@ func (e *Engine) PutBlob(ctx context.Context, key string, data []byte) (BlobRef,
 	if err := e.use(); err != nil {
 		return BlobRef{}, err
 	}
+	return e.putBlob(ctx, key, data, HashBlob(data))
+}
+
+// PutBlobHashed is PutBlob for a caller that has hashed data already: hash
+// must be its lowercase hex SHA-256 (the browser computes it with WebCrypto,
+// many times faster than SHA-256 in wasm). A wrong one is caught where the
+// bytes go (the server and StoreBlob check them), never stored there.
+func (e *Engine) PutBlobHashed(ctx context.Context, key string, data []byte, hash string) (BlobRef, error) {
+	if err := e.use(); err != nil {
+		return BlobRef{}, err
+	}
+	if !ValidHash(hash) {
+		return BlobRef{}, fmt.Errorf("%w: %q is not a lowercase hex SHA-256", oplog.ErrInvalidOp, hash)
+	}
+	return e.putBlob(ctx, key, data, hash)
+}
+
+func (e *Engine) putBlob(ctx context.Context, key string, data []byte, hash string) (BlobRef, error) {
 	if err := checkBlobKey(key); err != nil {
 		return BlobRef{}, err
 	}
-	ref := BlobRef{Hash: HashBlob(data), Size: int64(len(data))}
+	ref := BlobRef{Hash: hash, Size: int64(len(data))}
 	old, hadOld, err := e.ref(ctx, key)
 	if err != nil {
 		return ref, err
@@ -269,6 +287,18 @@ func (e *Engine) StoreBlob(ctx context.Context, hash string, data []byte) error 
 	}
 	if got := HashBlob(data); got != hash {
 		return fmt.Errorf("%w: the bytes given for blob %s hash to %s", oplog.ErrCorrupt, hash, got)
+	}
+	return e.storeContent(ctx, hash, data)
+}
+
+// StoreBlobHashed is StoreBlob for a caller that has checked that data
+// hashes to hash (the browser, with WebCrypto).
+func (e *Engine) StoreBlobHashed(ctx context.Context, hash string, data []byte) error {
+	if err := e.use(); err != nil {
+		return err
+	}
+	if !ValidHash(hash) {
+		return fmt.Errorf("%w: %q is not a lowercase hex SHA-256", oplog.ErrInvalidOp, hash)
 	}
 	return e.storeContent(ctx, hash, data)
 }

@@ -828,3 +828,35 @@ func TestBlobCallsClosed(t *testing.T) {
 		})
 	}
 }
+
+// TestHashedCalls: PutBlobHashed and StoreBlobHashed take the caller's
+// hash (the browser's WebCrypto one) and check only its form.
+func TestHashedCalls(t *testing.T) {
+	wall := hlctest.NewWall(time.Unix(1_800_000_000, 0))
+	a := openSettled(t, memkv.New(), wall, engine.Options{})
+	data := blob(7, 40<<10)
+	hash := engine.HashBlob(data)
+
+	ref, err := a.PutBlobHashed(ctx, "att/1", data, hash)
+	require.NoError(t, err)
+	assert.Equal(t, engine.BlobRef{Hash: hash, Size: int64(len(data))}, ref)
+	got, found, err := a.GetBlob(ctx, "att/1")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, data, got)
+
+	for _, bad := range []string{"", "ABC", hash[:63], strings.ToUpper(hash)} {
+		_, err := a.PutBlobHashed(ctx, "att/2", data, bad)
+		require.ErrorIs(t, err, oplog.ErrInvalidOp, "hash %q", bad)
+		require.ErrorIs(t, a.StoreBlobHashed(ctx, bad, data), oplog.ErrInvalidOp, "hash %q", bad)
+	}
+	_, found, err = a.GetBlob(ctx, "att/2")
+	require.NoError(t, err)
+	assert.False(t, found, "nothing written under a bad hash")
+
+	other := blob(8, 1000)
+	require.NoError(t, a.StoreBlobHashed(ctx, engine.HashBlob(other), other))
+	has, err := a.HasBlobs(ctx, []string{engine.HashBlob(other)})
+	require.NoError(t, err)
+	assert.Equal(t, []bool{true}, has)
+}

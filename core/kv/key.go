@@ -21,16 +21,22 @@ const (
 	uuidSize = 16
 )
 
-// AppendUint64 appends v as 8 big-endian bytes.
+// AppendUint64 appends v as 8 big-endian bytes. Not inlined, like Batch.Put.
+//
+//go:noinline
 func AppendUint64(b []byte, v uint64) []byte { return binary.BigEndian.AppendUint64(b, v) }
 
-// AppendUint32 appends v as 4 big-endian bytes.
+// AppendUint32 appends v as 4 big-endian bytes. Not inlined, like Batch.Put.
+//
+//go:noinline
 func AppendUint32(b []byte, v uint32) []byte { return binary.BigEndian.AppendUint32(b, v) }
 
 // AppendInt64 appends v so that negative numbers sort before positive ones.
 func AppendInt64(b []byte, v int64) []byte { return AppendUint64(b, uint64(v)^(1<<63)) }
 
-// AppendUUID appends the 16 bytes of a uuid.
+// AppendUUID appends the 16 bytes of a uuid. Not inlined, like Batch.Put.
+//
+//go:noinline
 func AppendUUID(b []byte, id [16]byte) []byte { return append(b, id[:]...) }
 
 // AppendBytes appends an escaped, terminated byte string.
