@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +80,19 @@ func engineObject(object string) bool {
 	return ok
 }
 
+// engineObjects keeps, in place, the names engineObject tells are the
+// engine's.
+func engineObjects(objects []string) []string {
+	kept := objects[:0]
+	for _, obj := range objects {
+		if engineObject(obj) {
+			kept = append(kept, obj)
+		}
+	}
+	clear(objects[len(kept):])
+	return kept
+}
+
 // reservedKey refuses an app's key under attachPrefix.
 func reservedKey(key string) error {
 	if strings.HasPrefix(key, attachPrefix) {
@@ -90,11 +102,23 @@ func reservedKey(key string) error {
 }
 
 func encodeRef(r BlobRef) ([]byte, error) {
-	raw, err := hex.DecodeString(r.Hash)
-	if err != nil || len(raw) != sha256.Size || r.Size < 0 {
+	if !ValidHash(r.Hash) || r.Size < 0 {
 		return nil, fmt.Errorf("%w: blob reference %q of %d bytes", oplog.ErrInvalidOp, r.Hash, r.Size)
 	}
+	raw := make([]byte, sha256.Size)
+	for i := range raw {
+		raw[i] = unhex(r.Hash[2*i])<<4 | unhex(r.Hash[2*i+1])
+	}
 	return (&blobRefRecord{Hash: raw, Size: r.Size}).MarshalMsg(nil)
+}
+
+// unhex is the value of a lowercase hex digit (ValidHash checked it):
+// encoding/hex's decoder is 2 KB more of the module for this one use.
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
 }
 
 // decodeRef reads a reference stored under an attachment key; ok is false
@@ -429,8 +453,7 @@ func (e *Engine) SweepBlobs(ctx context.Context) (int, error) {
 	stored := make(map[string]bool, len(contents))
 	// Objects under the prefixes that are not the engine's are blobs of a
 	// build before attachments: never collected here.
-	contents = slices.DeleteFunc(contents, func(obj string) bool { return !engineObject(obj) })
-	parts = slices.DeleteFunc(parts, func(obj string) bool { return !engineObject(obj) })
+	contents, parts = engineObjects(contents), engineObjects(parts)
 	for _, obj := range contents {
 		stored[strings.TrimPrefix(obj, contentPrefix)] = true
 	}

@@ -34,11 +34,12 @@ func parsePart(object string) (hash string, n int, ok bool) {
 	if !ok {
 		return "", 0, false
 	}
-	hash, num, ok := strings.Cut(rest, "/")
-	if !ok || !ValidHash(hash) {
+	i := strings.IndexByte(rest, '/')
+	if i < 0 || !ValidHash(rest[:i]) {
 		return "", 0, false
 	}
-	n, err := strconv.Atoi(num)
+	hash = rest[:i]
+	n, err := strconv.Atoi(rest[i+1:])
 	return hash, n, err == nil && n >= 0
 }
 
