@@ -291,3 +291,69 @@ func TestCloseDuringMerge(t *testing.T) {
 		require.NoError(t, s.Close())
 	}
 }
+
+// TestScanLimitPastDeletes: an ascending scan with a limit takes only about
+// as many rows as it returns, and still answers right where the rows below
+// it are mostly deleted (in the memtable, over rows in pages), so that it
+// must take more.
+func TestScanLimitPastDeletes(t *testing.T) {
+	m := paged.NewMemory()
+	key := func(i int) []byte { return []byte(fmt.Sprintf("k%05d", i)) }
+	// 3,000 rows merged into pages (a handle that merges at every commit),
+	// then, through a handle that does not merge yet, most of the first
+	// 2,500 deleted in its memtable.
+	first, err := paged.Open(ctx, m.Handle(), paged.Options{Tables: []string{"t"}, MergeRows: 1, PageSize: 4096})
+	require.NoError(t, err)
+	var b kv.Batch
+	for i := range 3000 {
+		b.Put("t", key(i), []byte{byte(i)})
+	}
+	require.NoError(t, first.Commit(ctx, &b))
+	require.Eventually(t, func() bool { return first.Info().Unmerged == 0 }, 10*time.Second, time.Millisecond, "merged")
+	require.NoError(t, first.Close())
+	s, err := paged.Open(ctx, m.Handle(), paged.Options{Tables: []string{"t"}, PageSize: 4096})
+	require.NoError(t, err)
+	defer s.Close()
+	require.Greater(t, s.Info().Pages, 5, "the rows are in pages")
+	b = kv.Batch{}
+	live := map[int]bool{}
+	for i := range 3000 {
+		live[i] = true
+	}
+	for i := range 2500 {
+		if i%500 != 7 {
+			b.Delete("t", key(i))
+			delete(live, i)
+		}
+	}
+	require.NoError(t, s.Commit(ctx, &b))
+	require.Equal(t, 1, s.Info().Unmerged, "the deletes are in the memtable")
+	tests := []struct {
+		name         string
+		start, limit int
+	}{
+		{"FromTheStart", 0, 3},
+		{"FromTheStartLimitOne", 0, 1},
+		{"PastTheDeletes", 2400, 10},
+		{"InTheLive", 2600, 50},
+		{"MoreThanLeft", 2990, 100},
+		{"AllOfIt", 0, 1000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []string
+			for i := tc.start; i < 3000 && len(want) < tc.limit; i++ {
+				if live[i] {
+					want = append(want, string(key(i)))
+				}
+			}
+			rows, err := s.Scan(ctx, "t", kv.Range{Start: key(tc.start), Limit: tc.limit})
+			require.NoError(t, err)
+			got := make([]string, len(rows))
+			for i, r := range rows {
+				got[i] = string(r.Key)
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+}

@@ -171,59 +171,106 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 		}
 		return bound != nil && compareKeys(k, bound) >= 0
 	}
-	// Page rows in rng, in key order.
-	var fromPages []row
-	add := func(pg *page) {
-		for i := range pg.ents {
-			if k := pg.key(i); in(k) {
-				fromPages = append(fromPages, row{k, pg.value(i), pg.ents[i].ref})
+	// An ascending scan with a limit reads about as many rows as it returns
+	// (a catch-up read pages through a long log): the page rows and the
+	// memtable entries are taken up to a cap, and only keys up to the last
+	// one taken from a capped list are answered for; the cap doubles in the
+	// rare case deletes leave fewer than limit rows below it.
+	capN := 0
+	if !rng.Reverse && rng.Limit > 0 {
+		capN = 2*rng.Limit + 16
+	}
+	var out []row
+	for {
+		var boundary []byte // nil: nothing capped
+		lower := func(k []byte) {
+			if boundary == nil || compareKeys(k, boundary) < 0 {
+				boundary = k
 			}
 		}
-	}
-	if !rng.Reverse {
-		for _, pg := range pages {
-			add(pg)
+		// Page rows in rng, in key order.
+		var fromPages []row
+		capped := false
+		add := func(pg *page) {
+			for i := range pg.ents {
+				if capped {
+					return
+				}
+				if k := pg.key(i); in(k) {
+					if capN > 0 && len(fromPages) == capN {
+						capped = true
+						lower(fromPages[len(fromPages)-1].key)
+						return
+					}
+					fromPages = append(fromPages, row{k, pg.value(i), pg.ents[i].ref})
+				}
+			}
 		}
-	} else {
-		for k := len(pages) - 1; k >= 0; k-- {
-			add(pages[k])
+		if !rng.Reverse {
+			for _, pg := range pages {
+				add(pg)
+			}
+		} else {
+			for k := len(pages) - 1; k >= 0; k-- {
+				add(pages[k])
+			}
 		}
-	}
-	// Memtable entries in rng, in key order: the frozen ones under the
-	// others.
-	fromMem := memRange(t.mem, rng)
-	if t.frozen != nil {
-		fromMem = overlay(fromMem, memRange(t.frozen, rng))
-	}
-	// Merge: the memtable wins over a page row of the same key.
-	merged := make([]row, 0, len(fromPages)+len(fromMem))
-	i, j := 0, 0
-	for i < len(fromPages) || j < len(fromMem) {
-		switch {
-		case j == len(fromMem) || (i < len(fromPages) && compareKeys(fromPages[i].key, fromMem[j].key) < 0):
-			merged = append(merged, fromPages[i])
-			i++
-		default:
-			e := fromMem[j]
-			if i < len(fromPages) && compareKeys(fromPages[i].key, e.key) == 0 {
+		// Memtable entries in rng, in key order: the frozen ones under the
+		// others.
+		fromMem, last := memRange(t.mem, rng, capN)
+		if last != nil {
+			lower(last)
+		}
+		if t.frozen != nil {
+			frozen, last := memRange(t.frozen, rng, capN)
+			if last != nil {
+				lower(last)
+			}
+			fromMem = overlay(fromMem, frozen)
+		}
+		// Merge: the memtable wins over a page row of the same key.
+		merged := make([]row, 0, len(fromPages)+len(fromMem))
+		i, j := 0, 0
+		for i < len(fromPages) || j < len(fromMem) {
+			switch {
+			case j == len(fromMem) || (i < len(fromPages) && compareKeys(fromPages[i].key, fromMem[j].key) < 0):
+				merged = append(merged, fromPages[i])
 				i++
+			default:
+				e := fromMem[j]
+				if i < len(fromPages) && compareKeys(fromPages[i].key, e.key) == 0 {
+					i++
+				}
+				if !e.del {
+					merged = append(merged, row{e.key, e.value, e.ref})
+				}
+				j++
 			}
-			if !e.del {
-				merged = append(merged, row{e.key, e.value, e.ref})
-			}
-			j++
 		}
-	}
-	if rng.Reverse {
-		slices.Reverse(merged)
-	}
-	// Keep the rows the cached pages answer for, up to limit.
-	out := merged[:0]
-	for _, w := range merged {
-		if !covered(w.key) || (rng.Limit > 0 && len(out) == rng.Limit) {
+		if rng.Reverse {
+			slices.Reverse(merged)
+		}
+		// Keep the rows the cached pages (and the caps) answer for, up to
+		// limit.
+		out = merged[:0]
+		uncovered := false
+		for _, w := range merged {
+			if rng.Limit > 0 && len(out) == rng.Limit {
+				break
+			}
+			if !covered(w.key) {
+				uncovered = true
+				break
+			}
+			if boundary != nil && compareKeys(w.key, boundary) > 0 {
+				break
+			}
+			out = append(out, w)
+		}
+		if boundary == nil || uncovered || len(out) == rng.Limit {
 			break
 		}
-		out = append(out, w)
+		capN *= 2 // deletes below the cap: take more
 	}
 	if !complete && (rng.Limit <= 0 || len(out) < rng.Limit) {
 		return nil, false
@@ -244,17 +291,22 @@ func (r *reader) scan(t *table, rng kv.Range) ([]kv.Pair, bool) {
 	return pairs, done
 }
 
-// memRange is the entries of m in rng, in key order.
-func memRange(m *memtable, rng kv.Range) []*memEntry {
-	var out []*memEntry
+// memRange is the entries of m in rng, in key order; with max > 0 at most
+// max of them, and last is the key of the last one taken when more were
+// left (nil when all were taken).
+func memRange(m *memtable, rng kv.Range, max int) (out []*memEntry, last []byte) {
 	m.ascend(rng.Start, func(e *memEntry) bool {
 		if rng.End != nil && compareKeys(e.key, rng.End) >= 0 {
+			return false
+		}
+		if max > 0 && len(out) == max {
+			last = out[len(out)-1].key
 			return false
 		}
 		out = append(out, e)
 		return true
 	})
-	return out
+	return out, last
 }
 
 // overlay is the entries of over and under (each in key order) in key
