@@ -48,7 +48,7 @@ package: build
 	cd dist && npm pack --silent ./package
 
 lint: setup
-	@unformatted="$$(gofmt -l $$(git ls-files '*.go' ':!third_party'))"; \
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	GOOS=js GOARCH=wasm go vet ./...
