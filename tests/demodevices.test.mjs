@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from '../web/serve.mjs';
-import { outputDir } from './browser.mjs';
+import { outputDir, PNG } from './browser.mjs';
 import { SyncServer } from './syncserverlib.mjs';
 
 let srv;
@@ -38,18 +38,6 @@ async function device(tag) {
   return { context, page };
 }
 
-/** A 16x16 PNG (the one tests/demo.test.mjs adds). */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAACV0lEQVR42gXBMQqAIAAAQJ/TA3qAD+gB0ShNDRLRJA3hEBJO4hAOEdIk' +
-  'DeEgEU7SEE7R3GO6A0lxp0WAhc8Klxd7WZi6WLtiZsUkC7EUfCuGo+ivgjxF+xUYJOhOUYDIZ8jlaC+RqdHaoZmhSSKxIL6h4UD9hciD' +
-  '2g9hkFR3WgVY+axyebWXlamrtatmVk2yEkvFt2o4qv6qyFO1X4VB0txpE2Djs8blzV42pm7WrplZM8lGLA3fmuFo+qshT9N+DQYJuVMS' +
-  'IPEZcTnZS2JqsnZkZmSSRCyEb2Q4SH8R8pD2Ixgk9E5pgNRn1OV0L6mp6drRmdFJUrFQvtHhoP1FyUPbj2KQjHc6Bjj6bHT5uJejqce1' +
-  'G2c2TnIUy8i3cTjG/hrJM7bfiEEi7lQEKHwmXC72UpharJ2YmZikEIvgmxgO0V+CPKL9BAaJulMVoPKZcrnaS2VqtXZqZmqSSiyKb2o4' +
-  'VH8p8qj2Uxgk+k51gNpn2uV6L7Wp9drpmelJarFovunh0P2lyaPbT2OQmDs1ARqfGZebvTSmNmtnZmYmacRi+GaGw/SXIY9pP4NBYu/U' +
-  'Bmh9Zl1u99Ka2q6dnZmdpBWL5ZsdDttfljy2/SwGyXmnZ4Cnz06Xn3t5mvpcu3Nm5yRPsZx8O4fj7K+TPGf7nRgk4U5DgMFnweVhL4Op' +
-  'w9qFmYVJBrEEvoXhCP0VyBPaL2CQxDuNAUafRZfHvYymjmsXZxYnGcUS+RaHI/ZXJE9sv4hB8t7pG+Drs9fl716+pn7X7p3ZO8lXLC/f' +
-  '3uF4++slz9t+L/4BHpizED3zKckAAAAASUVORK5CYII=',
-  'base64');
 
 const note = (title) => `#pane-a li.note .title:text-is("${title}")`;
 

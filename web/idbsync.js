@@ -642,10 +642,11 @@ export class Engine {
           throw fail('CORRUPT', `getBlob: the transport gave ${bytes?.length ?? typeof bytes} bytes for blob ${hash}, not ${size}`);
         }
         // Nothing that does not hash to the name is kept (WebCrypto checks
-        // it here, or Go does). The copy sent is the caller's too.
+        // it here, or Go does). The call copies bytes (structured clone to
+        // the worker, or into Go): what the caller gets stays its own.
         const got = await sha256(bytes);
         if (got !== undefined && got !== hash) throw fail('CORRUPT', `getBlob: the bytes the transport gave for blob ${hash} hash to ${got}`);
-        await this._core.call('storeBlob', hash, bytes.slice(), got !== undefined);
+        await this._core.call('storeBlob', hash, bytes, got !== undefined);
         return bytes;
       })().finally(() => this._fetching.delete(hash));
       this._fetching.set(hash, p);
